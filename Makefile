@@ -1,0 +1,28 @@
+# Front door: `make run` starts the daemon, `make test` runs every test.
+# Both install missing Debian packages first.
+JOBS ?= $(shell nproc)
+
+.PHONY: deps run test test-asan build build-asan bench clean
+
+deps:
+	@./deploy/install-deps.sh
+
+build: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS)
+
+build-asan: deps
+	@cmake --preset asan >/dev/null
+	@cmake --build --preset asan -j $(JOBS)
+
+run: build
+	./build/release/broker/ringcast --config config/ringcast.yaml
+
+test: build
+	ctest --preset release -j $(JOBS)
+
+test-asan: build-asan
+	ctest --preset asan -j $(JOBS)
+
+clean:
+	rm -rf build

@@ -1,0 +1,76 @@
+// Incremental parser for client requests: RESP multibulk and inline commands.
+// It knows nothing of sockets, shards or commands; it reports what it found.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ringcast::resp {
+
+enum class ParseStatus : uint8_t {
+  Ok,        // one request parsed; consumed() bytes used (args() may be empty: skip it)
+  NeedMore,  // incomplete; retry once the buffer holds at least bytes_needed()
+  Error,     // protocol error; error_message() is Redis's text, the connection must close
+};
+
+enum class ProtocolError : uint8_t {
+  None,
+  InvalidMultibulkLength,  // "Protocol error: invalid multibulk length"
+  InvalidBulkLength,       // "Protocol error: invalid bulk length"
+  ExpectedDollar,          // "Protocol error: expected '$', got 'X'"
+  TooBigInlineRequest,     // "Protocol error: too big inline request"
+  TooBigMbulkCount,        // "Protocol error: too big mbulk count string"
+  TooBigBulkCount,         // "Protocol error: too big bulk count string"
+  UnbalancedQuotes,        // "Protocol error: unbalanced quotes in request"
+};
+
+struct ParseLimits {
+  uint64_t max_bulk_len = 512ull * 1024 * 1024;  // Redis proto-max-bulk-len
+  uint64_t max_multibulk_len = 1024 * 1024;      // argument count
+  size_t inline_max = 64 * 1024;                 // Redis PROTO_INLINE_MAX_SIZE
+};
+
+class RequestParser {
+ public:
+  explicit RequestParser(ParseLimits limits = {}) : limits_(limits) {}
+
+  // Parses one request from the front of `buf`. Stateless between calls apart
+  // from the outputs below: an incomplete request is parsed again from its
+  // start once more bytes arrived (bytes_needed() says when that is useful).
+  ParseStatus parse(std::string_view buf);
+
+  // Ok: bytes of `buf` the request occupied (including its trailing CRLF).
+  size_t consumed() const { return consumed_; }
+  // NeedMore: the smallest total buffer size at which parse() can progress
+  // (always > the size just given). For a large bulk this is its whole end.
+  size_t bytes_needed() const { return needed_; }
+  // Ok: the arguments. Multibulk arguments point into `buf`; inline ones may
+  // point into the parser's own storage. Valid until the next parse() and only
+  // while `buf` is alive and unchanged.
+  std::span<const std::string_view> args() const { return args_; }
+  // Error: what went wrong, and Redis's reply text for it (without "-ERR ").
+  ProtocolError error() const { return error_; }
+  std::string error_message() const;
+
+  const ParseLimits& limits() const { return limits_; }
+  void set_limits(const ParseLimits& limits) { limits_ = limits; }
+
+ private:
+  ParseStatus parse_multibulk(std::string_view buf);
+  ParseStatus parse_inline(std::string_view buf);
+  ParseStatus fail(ProtocolError e, char got = 0);
+
+  ParseLimits limits_;
+  size_t consumed_ = 0;
+  size_t needed_ = 0;
+  ProtocolError error_ = ProtocolError::None;
+  char error_got_ = 0;
+  std::vector<std::string_view> args_;
+  std::vector<std::string> inline_storage_;
+};
+
+}  // namespace ringcast::resp

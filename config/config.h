@@ -1,0 +1,53 @@
+// ringcast's typed configuration, loaded from YAML and validated at start-up.
+// A leaf: the daemon and loadgen both use it, it uses nothing of theirs.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace ringcast::config {
+
+// Thrown only at start-up; the message names the file, the line and the key,
+// e.g. "config/ringcast.yaml:12: limits.output.pubsub.hard: expected a size like 32mb, got 'lots'".
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Redis's client-output-buffer-limit for one client class. 0 disables a limit.
+struct OutputLimit {
+  uint64_t hard_bytes = 0;
+  uint64_t soft_bytes = 0;
+  uint32_t soft_seconds = 0;
+};
+
+struct Config {
+  std::string bind = "127.0.0.1";
+  uint16_t port = 6379;
+  uint32_t shards = 0;  // 0 = one per online CPU ("auto")
+  uint32_t tcp_backlog = 511;
+  uint32_t maxclients = 10000;
+
+  std::string log_level = "info";  // trace, debug, info, warn, error, critical, off
+  std::string log_file;            // empty: standard error
+
+  uint64_t max_bulk_len = 512ull * 1024 * 1024;         // limits.max_bulk_len (proto-max-bulk-len)
+  uint64_t query_buffer_limit = 1024ull * 1024 * 1024;  // limits.query_buffer (client-query-buffer-limit)
+  OutputLimit pubsub_output{32ull << 20, 8ull << 20, 60};  // limits.output.pubsub
+  OutputLimit normal_output{};                              // limits.output.normal
+
+  uint32_t shutdown_timeout_ms = 5000;  // shutdown_timeout, seconds in YAML (fractions allowed)
+};
+
+// Loads and validates a YAML file. Throws ConfigError.
+Config load_file(const std::string& path);
+// Same, from text; `source` names it in error messages.
+Config load_string(std::string_view yaml, std::string_view source);
+
+// Redis-style sizes: "100", "1k" (1000), "1kb" (1024), "32mb", "1gb"; case-insensitive.
+// Returns false on anything else.
+bool parse_size(std::string_view text, uint64_t& out);
+
+}  // namespace ringcast::config
