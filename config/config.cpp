@@ -1,0 +1,292 @@
+// Loads ringcast's YAML config into Config. The first problem found stops the
+// load with "file:line: key.path: what is wrong", so the daemon never starts half-configured.
+#include "config.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <functional>
+#include <initializer_list>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "scalar_parsing.h"
+
+namespace ringcast::config {
+namespace {
+
+using detail::ParseStatus;
+
+constexpr uint64_t kMiB = 1024ull * 1024;
+constexpr uint64_t kGiB = 1024ull * kMiB;
+
+// One setting being read: its value, its dotted path and where to send the operator.
+struct Field {
+  YAML::Node value;
+  std::string path;
+  // The key's position, not the value's: yaml-cpp places an empty value, and an
+  // alias, on some other line, and the message names the key anyway.
+  YAML::Mark mark;
+  std::string_view source;
+};
+
+std::string location(std::string_view source, const YAML::Mark& mark) {
+  if (mark.is_null()) return std::string(source);
+  return std::string(source) + ":" + std::to_string(mark.line + 1);
+}
+
+[[noreturn]] void fail(const Field& field, std::string_view problem) {
+  std::string message = location(field.source, field.mark) + ": ";
+  if (!field.path.empty()) message += field.path + ": ";
+  message += problem;
+  throw ConfigError(message);
+}
+
+// A value as it appears after "got", in terms the operator will recognise.
+std::string describe(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Scalar:
+      return "'" + node.Scalar() + "'";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a map";
+    default:
+      return "nothing";
+  }
+}
+
+[[noreturn]] void fail_expected(const Field& field, std::string_view expected) {
+  fail(field, "expected " + std::string(expected) + ", got " + describe(field.value));
+}
+
+[[noreturn]] void fail_out_of_range(const Field& field, std::string_view allowed) {
+  fail(field, "out of range: must be " + std::string(allowed) + ", got " + describe(field.value));
+}
+
+const std::string& scalar_text(const Field& field, std::string_view expected) {
+  if (!field.value.IsScalar()) fail_expected(field, expected);
+  return field.value.Scalar();
+}
+
+struct KeyReader {
+  std::string_view key;
+  std::function<void(const Field&)> read;
+};
+
+std::string unknown_key_problem(std::string_view key, std::span<const std::string_view> known) {
+  if (const auto suggestion = detail::closest_match(key, known)) {
+    return "unknown key; did you mean '" + std::string(*suggestion) + "'?";
+  }
+  std::string problem = "unknown key; expected one of ";
+  std::string_view separator;
+  for (std::string_view name : known) {
+    problem.append(separator).append(name);
+    separator = ", ";
+  }
+  return problem;
+}
+
+// Reads a map of settings in document order, so the first mistake in the file
+// is the one reported. A null map is a section whose lines are all commented out.
+void read_map(const Field& map, std::initializer_list<KeyReader> readers) {
+  if (map.value.IsNull()) return;
+  if (!map.value.IsMap()) fail_expected(map, "a map of settings");
+
+  std::vector<std::string_view> known;
+  for (const KeyReader& reader : readers) known.push_back(reader.key);
+  // yaml-cpp keeps both copies of a repeated key; silently taking one would hide an edit.
+  std::vector<std::optional<int>> first_line(known.size());
+
+  for (const auto& entry : map.value) {
+    const YAML::Node& key_node = entry.first;
+    if (!key_node.IsScalar()) fail_expected({key_node, map.path, key_node.Mark(), map.source}, "a key name");
+    const std::string& key = key_node.Scalar();
+    const std::string path = map.path.empty() ? key : map.path + "." + key;
+    const Field field{entry.second, path, key_node.Mark(), map.source};
+
+    const size_t index = std::find(known.begin(), known.end(), key) - known.begin();
+    if (index == known.size()) fail(field, unknown_key_problem(key, known));
+    if (first_line[index]) {
+      fail(field, "duplicate key; first set on line " + std::to_string(*first_line[index] + 1));
+    }
+    first_line[index] = field.mark.line;
+    readers.begin()[index].read(field);
+  }
+}
+
+template <typename Integer>
+Integer read_integer(const Field& field, Integer min, Integer max) {
+  const std::string allowed = "from " + std::to_string(min) + " to " + std::to_string(max);
+  const std::string expected = "an integer " + allowed;
+  uint64_t value = 0;
+  const ParseStatus status = detail::parse_decimal(scalar_text(field, expected), value);
+  if (status == ParseStatus::malformed) fail_expected(field, expected);
+  if (status == ParseStatus::out_of_range || value < min || value > max) fail_out_of_range(field, allowed);
+  return static_cast<Integer>(value);
+}
+
+struct SizeRange {
+  uint64_t min;
+  uint64_t max;
+};
+
+uint64_t read_size(const Field& field, SizeRange range) {
+  constexpr std::string_view kExpected = "a size like 32mb (bytes, or a number with k, kb, m, mb, g or gb)";
+  uint64_t bytes = 0;
+  const ParseStatus status = detail::parse_size_text(scalar_text(field, kExpected), bytes);
+  if (status == ParseStatus::malformed) fail_expected(field, kExpected);
+  if (status == ParseStatus::out_of_range || bytes < range.min || bytes > range.max) {
+    const std::string allowed = detail::format_size(range.min) + " to " + detail::format_size(range.max);
+    fail_out_of_range(field, "from " + allowed);
+  }
+  return bytes;
+}
+
+// Any text, where leaving the value empty means the empty string.
+std::string read_string(const Field& field, std::string_view expected) {
+  if (field.value.IsNull()) return {};
+  return scalar_text(field, expected);
+}
+
+std::string read_bind_address(const Field& field) {
+  constexpr std::string_view kExpected = "an address to listen on";
+  std::string address = read_string(field, kExpected);
+  if (address.empty()) fail(field, "expected " + std::string(kExpected) + ", got nothing");
+  return address;
+}
+
+uint32_t read_shards(const Field& field) {
+  constexpr uint64_t kMaxShards = 64;
+  const std::string allowed = "'auto' or from 1 to " + std::to_string(kMaxShards);
+  const std::string expected = "'auto' or an integer from 1 to " + std::to_string(kMaxShards);
+  const std::string& text = scalar_text(field, expected);
+  if (detail::to_lower_ascii(text) == "auto") return 0;
+  uint64_t count = 0;
+  const ParseStatus status = detail::parse_decimal(text, count);
+  if (status == ParseStatus::malformed) fail_expected(field, expected);
+  if (status == ParseStatus::out_of_range || count < 1 || count > kMaxShards) {
+    fail_out_of_range(field, allowed);
+  }
+  return static_cast<uint32_t>(count);
+}
+
+std::string read_log_level(const Field& field) {
+  // spdlog's level names; stored lower-case because spdlog's lookup is case-sensitive.
+  static constexpr std::array<std::string_view, 7> kLevels{
+      "trace", "debug", "info", "warn", "error", "critical", "off"};
+  constexpr std::string_view kExpected = "one of trace, debug, info, warn, error, critical, off";
+  std::string level = detail::to_lower_ascii(scalar_text(field, kExpected));
+  if (std::find(kLevels.begin(), kLevels.end(), level) == kLevels.end()) fail_expected(field, kExpected);
+  return level;
+}
+
+uint32_t read_shutdown_timeout_ms(const Field& field) {
+  constexpr uint64_t kMaxMs = 3600 * 1000;
+  constexpr std::string_view kExpected = "a number of seconds from 0 to 3600, like 5 or 0.5";
+  uint64_t ms = 0;
+  const ParseStatus status = detail::parse_seconds_as_ms(scalar_text(field, kExpected), ms);
+  if (status == ParseStatus::malformed) fail_expected(field, kExpected);
+  if (status == ParseStatus::out_of_range || ms > kMaxMs) fail_out_of_range(field, "from 0 to 3600 seconds");
+  return static_cast<uint32_t>(ms);
+}
+
+void read_log(const Field& field, Config& config) {
+  read_map(field, {
+    {"level", [&](const Field& f) { config.log_level = read_log_level(f); }},
+    {"file", [&](const Field& f) { config.log_file = read_string(f, "a file path"); }},
+  });
+}
+
+void read_output_limit(const Field& field, OutputLimit& limit) {
+  // 0 turns a limit off, as in Redis, so every size is allowed.
+  constexpr SizeRange kAnySize{0, UINT64_MAX};
+  read_map(field, {
+    {"hard", [&](const Field& f) { limit.hard_bytes = read_size(f, kAnySize); }},
+    {"soft", [&](const Field& f) { limit.soft_bytes = read_size(f, kAnySize); }},
+    {"soft_seconds", [&](const Field& f) { limit.soft_seconds = read_integer<uint32_t>(f, 0, UINT32_MAX); }},
+  });
+}
+
+void read_output_limits(const Field& field, Config& config) {
+  read_map(field, {
+    {"pubsub", [&](const Field& f) { read_output_limit(f, config.pubsub_output); }},
+    {"normal", [&](const Field& f) { read_output_limit(f, config.normal_output); }},
+  });
+}
+
+void read_limits(const Field& field, Config& config) {
+  read_map(field, {
+    {"max_bulk_len", [&](const Field& f) { config.max_bulk_len = read_size(f, {1, 4 * kGiB}); }},
+    {"query_buffer", [&](const Field& f) { config.query_buffer_limit = read_size(f, {kMiB, 16 * kGiB}); }},
+    {"output", [&](const Field& f) { read_output_limits(f, config); }},
+  });
+}
+
+Config read_config(const Field& root) {
+  Config config;
+  read_map(root, {
+    {"bind", [&](const Field& f) { config.bind = read_bind_address(f); }},
+    {"port", [&](const Field& f) { config.port = read_integer<uint16_t>(f, 1, 65535); }},
+    {"shards", [&](const Field& f) { config.shards = read_shards(f); }},
+    {"tcp_backlog", [&](const Field& f) { config.tcp_backlog = read_integer<uint32_t>(f, 1, 65535); }},
+    {"maxclients", [&](const Field& f) { config.maxclients = read_integer<uint32_t>(f, 1, 1000000); }},
+    {"log", [&](const Field& f) { read_log(f, config); }},
+    {"limits", [&](const Field& f) { read_limits(f, config); }},
+    {"shutdown_timeout", [&](const Field& f) { config.shutdown_timeout_ms = read_shutdown_timeout_ms(f); }},
+  });
+  return config;
+}
+
+std::string read_whole_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw ConfigError(path + ": cannot open: " + std::strerror(errno));
+  struct CloseOnExit {
+    int fd;
+    ~CloseOnExit() { ::close(fd); }
+  } closer{fd};
+
+  std::string text;
+  std::array<char, 16384> buffer;
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n == 0) return text;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw ConfigError(path + ": cannot read: " + std::strerror(errno));
+    }
+    text.append(buffer.data(), static_cast<size_t>(n));
+  }
+}
+
+}  // namespace
+
+Config load_string(std::string_view yaml, std::string_view source) {
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(std::string(yaml));
+  } catch (const YAML::Exception& error) {
+    throw ConfigError(location(source, error.mark) + ": " + error.msg);
+  }
+  // A trailing "---" leaves an empty document behind; only a second one with content is ambiguous.
+  if (documents.size() > 1) {
+    const auto extra = std::find_if(documents.begin() + 1, documents.end(),
+                                    [](const YAML::Node& document) { return !document.IsNull(); });
+    if (extra != documents.end()) {
+      throw ConfigError(location(source, extra->Mark()) +
+                        ": found a second YAML document; the config must be a single one");
+    }
+  }
+  if (documents.empty()) return Config{};
+  return read_config({documents.front(), "", documents.front().Mark(), source});
+}
+
+Config load_file(const std::string& path) { return load_string(read_whole_file(path), path); }
+
+}  // namespace ringcast::config
