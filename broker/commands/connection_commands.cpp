@@ -1,0 +1,147 @@
+// Connection commands: PING, ECHO, HELLO, RESET, QUIT, SELECT.
+#include <charconv>
+#include <string>
+
+#include "commands/handlers.h"
+#include "server.h"
+#include "shard/shard.h"
+
+namespace ringcast::commands {
+namespace {
+
+// Redis's string2ll: optional '-', digits, no '+', no leading zeros.
+bool parse_int(std::string_view s, int64_t& out) {
+  if (s.empty() || s.size() > 20 || s[0] == '+') return false;
+  if (s.size() > 1 && s[0] == '0') return false;
+  if (s.size() > 2 && s[0] == '-' && s[1] == '0') return false;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && end == s.data() + s.size();
+}
+
+bool valid_client_name(std::string_view name) {
+  for (char ch : name)
+    if (ch < '!' || ch > '~') return false;
+  return true;
+}
+
+void reply_hello(Request& req) {
+  auto& r = req.reply;
+  r.map(7);
+  r.bulk("server");
+  r.bulk("redis");
+  r.bulk("version");
+  r.bulk(kRedisCompatVersion);
+  r.bulk("proto");
+  r.integer(req.conn.proto);
+  r.bulk("id");
+  r.integer(int64_t(req.conn.id));
+  r.bulk("mode");
+  r.bulk("standalone");
+  r.bulk("role");
+  r.bulk("master");
+  r.bulk("modules");
+  r.array(0);
+}
+
+void drop_subscriptions(Request& req, pubsub::Kind kind) {
+  NameSet& mine = req.conn.subscriptions(kind);
+  std::vector<std::string> names(mine.begin(), mine.end());
+  for (const std::string& name : names) req.shard.unsubscribe(req.conn, kind, name);
+}
+
+}  // namespace
+
+bool set_client_name(Request& req, std::string_view name) {
+  if (!valid_client_name(name)) {
+    req.reply.error("ERR Client names cannot contain spaces, newlines or special characters.");
+    return false;
+  }
+  req.conn.name = name;
+  return true;
+}
+
+void ping(Request& req) {
+  if (req.args.size() > 2) return reply_arity_error(req, "ping");
+  // RESP2 subscribers get PONG as a message-shaped array, as in Redis.
+  if (req.conn.proto == 2 && req.conn.subscribed()) {
+    req.reply.array(2);
+    req.reply.bulk("pong");
+    req.reply.bulk(req.args.size() == 2 ? req.args[1] : std::string_view{});
+  } else if (req.args.size() == 2) {
+    req.reply.bulk(req.args[1]);
+  } else {
+    req.reply.simple("PONG");
+  }
+}
+
+void echo(Request& req) { req.reply.bulk(req.args[1]); }
+
+void hello(Request& req) {
+  int64_t version = 0;
+  size_t next = 1;
+  if (req.args.size() >= 2) {
+    if (!parse_int(req.args[1], version)) {
+      req.reply.error("ERR Protocol version is not an integer or out of range");
+      return;
+    }
+    next = 2;
+    if (version < 2 || version > 3) {
+      req.reply.error("NOPROTO unsupported protocol version");
+      return;
+    }
+  }
+  std::string_view new_name;
+  bool set_name = false;
+  for (size_t i = next; i < req.args.size(); ++i) {
+    const size_t left = req.args.size() - i - 1;
+    if (iequals(req.args[i], "AUTH") && left >= 2) {
+      // No users are configured: only the default user exists, and it takes any password.
+      if (req.args[i + 1] != "default") {
+        req.reply.error("WRONGPASS invalid username-password pair or user is disabled.");
+        return;
+      }
+      i += 2;
+    } else if (iequals(req.args[i], "SETNAME") && left >= 1) {
+      new_name = req.args[i + 1];
+      set_name = true;
+      ++i;
+    } else {
+      req.reply.error("ERR Syntax error in HELLO option '" + std::string(req.args[i]) + "'");
+      return;
+    }
+  }
+  if (set_name && !set_client_name(req, new_name)) return;
+  if (version != 0) {
+    req.conn.proto = int(version);
+    req.reply.set_proto(req.conn.proto);
+  }
+  reply_hello(req);
+}
+
+void reset(Request& req) {
+  drop_subscriptions(req, pubsub::Kind::Channel);
+  drop_subscriptions(req, pubsub::Kind::Pattern);
+  drop_subscriptions(req, pubsub::Kind::ShardChannel);
+  req.conn.proto = 2;
+  req.conn.name.clear();
+  req.reply.simple("RESET");
+}
+
+void quit(Request& req) {
+  req.reply.ok();
+  req.conn.close_after_reply = true;
+}
+
+void select(Request& req) {
+  int64_t db = 0;
+  if (!parse_int(req.args[1], db) || db < INT32_MIN || db > INT32_MAX) {
+    req.reply.error("ERR value is not an integer or out of range");
+  } else if (db != 0) {
+    // One database only, as a Redis started with `databases 1`.
+    req.reply.error("ERR DB index is out of range");
+  } else {
+    req.reply.ok();
+  }
+}
+
+}  // namespace ringcast::commands

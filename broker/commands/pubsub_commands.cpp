@@ -1,0 +1,112 @@
+// SUBSCRIBE and friends, PUBLISH, SPUBLISH and PUBSUB: Redis 7 replies byte for byte.
+#include <string>
+#include <vector>
+
+#include "commands/handlers.h"
+#include "server.h"
+#include "shard/shard.h"
+
+namespace ringcast::commands {
+namespace {
+
+using pubsub::Kind;
+
+// Redis's addReplyPubsub(Un)Subscribed: [kind, name or null, count] as a
+// RESP2 array or a RESP3 push.
+void confirm(Request& req, std::string_view verb, const std::string_view* name, Kind kind) {
+  req.reply.push(3);
+  req.reply.bulk(verb);
+  if (name) {
+    req.reply.bulk(*name);
+  } else {
+    req.reply.null();
+  }
+  req.reply.integer(int64_t(req.conn.subscription_count(kind)));
+}
+
+void subscribe_all(Request& req, Kind kind, std::string_view verb) {
+  for (size_t i = 1; i < req.args.size(); ++i) {
+    req.shard.subscribe(req.conn, kind, req.args[i]);
+    confirm(req, verb, &req.args[i], kind);
+  }
+}
+
+void unsubscribe_all(Request& req, Kind kind, std::string_view verb) {
+  if (req.args.size() > 1) {
+    for (size_t i = 1; i < req.args.size(); ++i) {
+      req.shard.unsubscribe(req.conn, kind, req.args[i]);
+      confirm(req, verb, &req.args[i], kind);
+    }
+    return;
+  }
+  NameSet& mine = req.conn.subscriptions(kind);
+  if (mine.empty()) {
+    confirm(req, verb, nullptr, kind);
+    return;
+  }
+  std::vector<std::string> names(mine.begin(), mine.end());
+  for (const std::string& name : names) {
+    req.shard.unsubscribe(req.conn, kind, name);
+    const std::string_view view = name;
+    confirm(req, verb, &view, kind);
+  }
+}
+
+void list_names(Request& req, Kind kind) {
+  if (req.args.size() > 3) return reply_subcommand_syntax_error(req);
+  std::optional<std::string_view> pattern;
+  if (req.args.size() == 3) pattern = req.args[2];
+  const std::vector<std::string> names = req.shard.server().directory().names(kind, pattern);
+  req.reply.array(names.size());
+  for (const std::string& name : names) req.reply.bulk(name);
+}
+
+void count_subscribers(Request& req, Kind kind) {
+  const pubsub::Directory& directory = req.shard.server().directory();
+  req.reply.array((req.args.size() - 2) * 2);
+  for (size_t i = 2; i < req.args.size(); ++i) {
+    req.reply.bulk(req.args[i]);
+    req.reply.integer(directory.subscribers(kind, req.args[i]));
+  }
+}
+
+}  // namespace
+
+void subscribe(Request& req) { subscribe_all(req, Kind::Channel, "subscribe"); }
+void unsubscribe(Request& req) { unsubscribe_all(req, Kind::Channel, "unsubscribe"); }
+void psubscribe(Request& req) { subscribe_all(req, Kind::Pattern, "psubscribe"); }
+void punsubscribe(Request& req) { unsubscribe_all(req, Kind::Pattern, "punsubscribe"); }
+void ssubscribe(Request& req) { subscribe_all(req, Kind::ShardChannel, "ssubscribe"); }
+void sunsubscribe(Request& req) { unsubscribe_all(req, Kind::ShardChannel, "sunsubscribe"); }
+
+void publish(Request& req) { req.reply.integer(req.shard.publish(Kind::Channel, req.args[1], req.args[2])); }
+void spublish(Request& req) { req.reply.integer(req.shard.publish(Kind::ShardChannel, req.args[1], req.args[2])); }
+
+void pubsub_channels(Request& req) { list_names(req, Kind::Channel); }
+void pubsub_shardchannels(Request& req) { list_names(req, Kind::ShardChannel); }
+void pubsub_numsub(Request& req) { count_subscribers(req, Kind::Channel); }
+void pubsub_shardnumsub(Request& req) { count_subscribers(req, Kind::ShardChannel); }
+void pubsub_numpat(Request& req) { req.reply.integer(int64_t(req.shard.server().directory().count(Kind::Pattern))); }
+
+void pubsub_help(Request& req) {
+  static constexpr std::string_view kLines[] = {
+      "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "CHANNELS [<pattern>]",
+      "    Return the currently active channels matching a <pattern> (default: '*').",
+      "NUMPAT",
+      "    Return number of subscriptions to patterns.",
+      "NUMSUB [<channel> ...]",
+      "    Return the number of subscribers for the specified channels, excluding",
+      "    pattern subscriptions(default: no channels).",
+      "SHARDCHANNELS [<pattern>]",
+      "    Return the currently active shard level channels matching a <pattern> (default: '*').",
+      "SHARDNUMSUB [<shardchannel> ...]",
+      "    Return the number of subscribers for the specified shard level channel(s)",
+      "HELP",
+      "    Prints this help.",
+  };
+  req.reply.array(std::size(kLines));
+  for (std::string_view line : kLines) req.reply.simple(line);
+}
+
+}  // namespace ringcast::commands

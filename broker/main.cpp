@@ -1,0 +1,178 @@
+// ringcast: command line, configuration, logging, signals; the server does the rest.
+#include <malloc.h>
+#include <signal.h>
+
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+#include <string>
+
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "config.h"
+#include "server.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "Usage: ringcast [--config FILE] [--port N] [--bind ADDR] [--shards N|auto]\n"
+    "                [--check-config] [--version] [--help]\n"
+    "\n"
+    "A Redis-protocol pub/sub broker. Flags override the config file.\n"
+    "  --config FILE    YAML configuration (see config/ringcast.yaml)\n"
+    "  --port N         TCP port (default 6379; 0 picks a free one)\n"
+    "  --bind ADDR      address to listen on (default 127.0.0.1)\n"
+    "  --shards N|auto  reactor threads (default auto: one per online CPU)\n"
+    "  --check-config   validate the configuration and exit\n"
+    "  --version        print the version and exit\n";
+
+struct Options {
+  std::optional<std::string> config_file;
+  std::optional<std::string> port, bind, shards;
+  bool check_config = false;
+};
+
+[[noreturn]] void usage_error(const std::string& msg) {
+  std::fprintf(stderr, "ringcast: %s\n\n%s", msg.c_str(), kUsage);
+  std::exit(2);
+}
+
+Options parse_args(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) usage_error(arg + " needs a value");
+      return argv[++i];
+    };
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    } else if (arg == "--version" || arg == "-v") {
+      std::printf("ringcast %s (Redis protocol %s compatible)\n", ringcast::kVersion.data(),
+                  ringcast::kRedisCompatVersion.data());
+      std::exit(0);
+    } else if (arg == "--config") {
+      o.config_file = value();
+    } else if (arg == "--port") {
+      o.port = value();
+    } else if (arg == "--bind") {
+      o.bind = value();
+    } else if (arg == "--shards") {
+      o.shards = value();
+    } else if (arg == "--check-config") {
+      o.check_config = true;
+    } else {
+      usage_error("unknown option '" + arg + "'");
+    }
+  }
+  return o;
+}
+
+bool parse_uint(const std::string& s, unsigned long max, unsigned long& out) {
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && end == s.data() + s.size() && !s.empty() && out <= max;
+}
+
+void apply_overrides(const Options& o, ringcast::config::Config& cfg) {
+  unsigned long n;
+  if (o.port) {
+    if (!parse_uint(*o.port, 65535, n)) usage_error("--port: expected 0..65535, got '" + *o.port + "'");
+    cfg.port = uint16_t(n);
+  }
+  if (o.bind) cfg.bind = *o.bind;
+  if (o.shards) {
+    if (*o.shards == "auto") {
+      cfg.shards = 0;
+    } else if (!parse_uint(*o.shards, 64, n) || n == 0) {
+      usage_error("--shards: expected 1..64 or auto, got '" + *o.shards + "'");
+    } else {
+      cfg.shards = unsigned(n);
+    }
+  }
+}
+
+void setup_logging(const ringcast::config::Config& cfg) {
+  std::shared_ptr<spdlog::logger> logger;
+  if (cfg.log_file.empty()) {
+    logger = std::make_shared<spdlog::logger>("ringcast", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  } else {
+    logger = std::make_shared<spdlog::logger>(
+        "ringcast", std::make_shared<spdlog::sinks::basic_file_sink_mt>(cfg.log_file, false));
+  }
+  logger->set_pattern("[%Y-%m-%d %H:%M:%S.%e] [%^%l%$] %v");
+  logger->set_level(spdlog::level::from_str(cfg.log_level));
+  logger->flush_on(spdlog::level::warn);
+  spdlog::set_default_logger(logger);
+}
+
+std::string size_text(uint64_t bytes) {
+  if (bytes == 0) return "0 (off)";
+  if (bytes % (1ull << 30) == 0) return std::to_string(bytes >> 30) + "gb";
+  if (bytes % (1ull << 20) == 0) return std::to_string(bytes >> 20) + "mb";
+  if (bytes % (1ull << 10) == 0) return std::to_string(bytes >> 10) + "kb";
+  return std::to_string(bytes);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options options = parse_args(argc, argv);
+  ringcast::config::Config cfg;
+  try {
+    if (options.config_file) cfg = ringcast::config::load_file(*options.config_file);
+  } catch (const ringcast::config::ConfigError& e) {
+    std::fprintf(stderr, "ringcast: config error: %s\n", e.what());
+    return 1;
+  }
+  apply_overrides(options, cfg);
+  if (options.check_config) {
+    std::printf("ringcast: configuration %s is valid\n", options.config_file ? options.config_file->c_str() : "(defaults)");
+    return 0;
+  }
+  try {
+    setup_logging(cfg);
+  } catch (const spdlog::spdlog_ex& e) {
+    std::fprintf(stderr, "ringcast: cannot open log.file '%s': %s\n", cfg.log_file.c_str(), e.what());
+    return 1;
+  }
+
+  // Large frames come and go with traffic: a fixed mmap threshold hands their
+  // memory back to the system when freed instead of letting the heap keep it.
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+  // A peer that vanished must surface as a write error, not kill the process.
+  signal(SIGPIPE, SIG_IGN);
+  // Block the stop signals in every thread; main waits for them below.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  ringcast::Server server(cfg);
+  if (std::string err = server.start(); !err.empty()) {
+    spdlog::critical("cannot start: {}", err);
+    return 1;
+  }
+  spdlog::info("ringcast {} ready: listening on {}:{}, {} shard(s), maxclients {}, max bulk {}, query buffer {}",
+               ringcast::kVersion, cfg.bind, server.port(), server.shard_count(), cfg.maxclients,
+               size_text(cfg.max_bulk_len), size_text(cfg.query_buffer_limit));
+  spdlog::info("output limits: pubsub hard {} soft {} for {}s; normal hard {} soft {} for {}s; shutdown timeout {}ms",
+               size_text(cfg.pubsub_output.hard_bytes), size_text(cfg.pubsub_output.soft_bytes),
+               cfg.pubsub_output.soft_seconds, size_text(cfg.normal_output.hard_bytes),
+               size_text(cfg.normal_output.soft_bytes), cfg.normal_output.soft_seconds, cfg.shutdown_timeout_ms);
+  if (cfg.bind != "127.0.0.1" && cfg.bind != "::1")
+    spdlog::warn("listening on {} without a password: anyone who can reach it can publish and subscribe", cfg.bind);
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  spdlog::info("received {}, shutting down: no new connections, flushing queued output (up to {}ms)",
+               sig == SIGINT ? "SIGINT" : "SIGTERM", cfg.shutdown_timeout_ms);
+  server.request_stop();
+  server.join();
+  spdlog::info("bye");
+  return 0;
+}

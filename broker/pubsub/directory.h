@@ -1,0 +1,66 @@
+// Which shards have subscribers of each channel, pattern and shard channel,
+// and how many subscribers in all: what a publisher needs to route a message
+// and to answer with its receiver count, and what PUBSUB reports.
+//
+// Shared by all shard threads. A shard updates it (exclusive lock) before it
+// confirms a (un)subscription to its client, so a publish that starts after a
+// client saw its confirmation, on any shard, finds it. Publishers read it
+// under a shared lock.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pubsub/message_frame.h"
+#include "pubsub/name_map.h"
+#include "pubsub/pattern_index.h"
+
+namespace ringcast::pubsub {
+
+struct Route {
+  uint64_t shards = 0;       // bit i: shard i has local subscribers
+  uint32_t subscribers = 0;  // subscriptions across all shards
+};
+
+class Directory {
+ public:
+  // `first_on_shard` / `last_on_shard`: the shard's local registry saw its
+  // first subscriber arrive / its last leave, so the shard's bit changes.
+  void subscribed(Kind kind, std::string_view name, unsigned shard, bool first_on_shard);
+  void unsubscribed(Kind kind, std::string_view name, unsigned shard, bool last_on_shard);
+
+  // Routes one publish under a single shared lock: on_channel(route) once if
+  // `channel` has subscribers, then (for Kind::Channel) on_pattern(pattern,
+  // route) for each pattern with subscribers that matches it. The views are
+  // valid only during the call.
+  template <class OnChannel, class OnPattern>
+  void route(Kind kind, std::string_view channel, OnChannel&& on_channel, OnPattern&& on_pattern) const {
+    std::shared_lock lock(mutex_);
+    const auto& map = names_[size_t(kind)];
+    if (auto it = map.find(channel); it != map.end()) on_channel(it->second);
+    if (kind != Kind::Channel) return;
+    patterns_.match(channel, [&](std::string_view pattern) {
+      on_pattern(pattern, names_[size_t(Kind::Pattern)].find(pattern)->second);
+    });
+  }
+
+  // PUBSUB CHANNELS / SHARDCHANNELS [pattern]
+  std::vector<std::string> names(Kind kind, std::optional<std::string_view> pattern) const;
+  // PUBSUB NUMSUB / SHARDNUMSUB
+  uint32_t subscribers(Kind kind, std::string_view name) const;
+  // PUBSUB NUMPAT and INFO counts: names with subscribers.
+  size_t count(Kind kind) const;
+
+ private:
+  mutable std::shared_mutex mutex_;
+  NameMap<Route> names_[3];
+  PatternIndex patterns_;  // views of the keys of names_[Pattern]
+};
+
+}  // namespace ringcast::pubsub

@@ -1,0 +1,41 @@
+// The patterns with subscribers, indexed by their literal prefix so that a
+// publish only glob-matches patterns that can match its channel: the cost of
+// a publish does not grow with patterns that share no prefix with it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pubsub/glob.h"
+#include "pubsub/name_map.h"
+
+namespace ringcast::pubsub {
+
+class PatternIndex {
+ public:
+  // Adds a pattern (no-op if present). `pattern` must outlive its entry here:
+  // the index keeps a view of it.
+  void insert(std::string_view pattern);
+  void erase(std::string_view pattern);
+
+  // Calls visit(pattern) for every indexed pattern that matches `channel`.
+  template <class Visit>
+  void match(std::string_view channel, Visit&& visit) const {
+    for (const auto& [length, count] : prefix_lengths_) {
+      if (length > channel.size()) break;
+      auto it = by_prefix_.find(channel.substr(0, length));
+      if (it == by_prefix_.end()) continue;
+      for (std::string_view pattern : it->second)
+        if (glob_match(pattern, channel)) visit(pattern);
+    }
+  }
+
+ private:
+  NameMap<std::vector<std::string_view>> by_prefix_;
+  std::map<size_t, uint32_t> prefix_lengths_;  // distinct prefix lengths, ascending, with use counts
+};
+
+}  // namespace ringcast::pubsub

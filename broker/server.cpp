@@ -1,0 +1,119 @@
+// Server start-up and teardown: listener, shard threads, final clean-up.
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <future>
+
+#include <spdlog/spdlog.h>
+
+#include "shard/shard.h"
+
+namespace ringcast {
+
+int64_t monotonic_ms() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+Server::Server(config::Config config) : config_(std::move(config)) {}
+
+Server::~Server() {
+  if (listen_fd_ >= 0) close(listen_fd_);
+}
+
+bool Server::admit_client() {
+  total_connections_.fetch_add(1, std::memory_order_relaxed);
+  if (clients_.fetch_add(1, std::memory_order_relaxed) >= config_.maxclients) {
+    clients_.fetch_sub(1, std::memory_order_relaxed);
+    rejected_connections_.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  return true;
+}
+
+std::string Server::open_listener() {
+  sockaddr_storage ss{};
+  socklen_t len;
+  int family;
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
+  if (inet_pton(AF_INET, config_.bind.c_str(), &v4->sin_addr) == 1) {
+    family = v4->sin_family = AF_INET;
+    v4->sin_port = htons(config_.port);
+    len = sizeof(sockaddr_in);
+  } else if (inet_pton(AF_INET6, config_.bind.c_str(), &v6->sin6_addr) == 1) {
+    family = v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(config_.port);
+    len = sizeof(sockaddr_in6);
+  } else {
+    return "bind address '" + config_.bind + "' is not an IPv4 or IPv6 address";
+  }
+  listen_fd_ = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (listen_fd_ < 0) return std::string("socket: ") + strerror(errno);
+  int one = 1;
+  setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&ss), len) < 0)
+    return "cannot bind " + config_.bind + ":" + std::to_string(config_.port) + ": " + strerror(errno);
+  if (listen(listen_fd_, int(config_.tcp_backlog)) < 0) return std::string("listen: ") + strerror(errno);
+  sockaddr_storage bound{};
+  socklen_t blen = sizeof bound;
+  getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&bound), &blen);
+  port_ = ntohs(family == AF_INET ? reinterpret_cast<sockaddr_in*>(&bound)->sin_port
+                                  : reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port);
+  return {};
+}
+
+std::string Server::start() {
+  started_ms_ = monotonic_ms();
+  started_unix_ = int64_t(time(nullptr));
+  if (std::string err = open_listener(); !err.empty()) return err;
+
+  unsigned n = config_.shards;
+  if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
+  if (n > 64) n = 64;  // the directory's shard masks are 64 bits
+  for (unsigned i = 0; i < n; ++i) shards_.push_back(std::make_unique<Shard>(*this, i));
+
+  // Each ring must be created by the thread that submits to it; the loops
+  // start only once every ring exists, since shards post into each other's.
+  std::promise<void> go;
+  std::shared_future<void> go_signal = go.get_future().share();
+  std::vector<std::future<int>> ready;
+  for (unsigned i = 0; i < n; ++i) {
+    auto ready_promise = std::make_shared<std::promise<int>>();
+    ready.push_back(ready_promise->get_future());
+    threads_.emplace_back([this, i, ready_promise, go_signal] {
+      Shard& shard = *shards_[i];
+      const int rc = shard.init();
+      ready_promise->set_value(rc);
+      if (rc < 0) return;
+      go_signal.wait();
+      if (!stopping()) shard.run();
+    });
+  }
+  std::string error;
+  for (unsigned i = 0; i < n; ++i) {
+    const int rc = ready[i].get();
+    if (rc < 0 && error.empty()) error = "shard " + std::to_string(i) + ": io_uring set-up failed: " + strerror(-rc);
+  }
+  if (!error.empty()) request_stop();
+  go.set_value();
+  if (!error.empty()) join();
+  return error;
+}
+
+void Server::join() {
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+  threads_.clear();
+  shards_.clear();
+}
+
+}  // namespace ringcast

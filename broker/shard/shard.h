@@ -1,0 +1,136 @@
+// One reactor thread: its io_uring, its connections, its subscribers and its
+// inbound queue from the other shards. Nothing here is touched by another
+// thread except inbox(), ring_fd() and stats().
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "conn/connection.h"
+#include "output/arm_queue.h"
+#include "pubsub/frame.h"
+#include "pubsub/local_registry.h"
+#include "resp/request_parser.h"
+#include "shard/inbox.h"
+#include "shard/shard_stats.h"
+#include "uring/ring.h"
+
+namespace ringcast {
+
+class Server;
+
+class Shard {
+ public:
+  Shard(Server& server, unsigned index);
+  ~Shard();
+  Shard(const Shard&) = delete;
+  Shard& operator=(const Shard&) = delete;
+
+  // Sets up the ring on the calling thread (the shard's own). Returns 0 or -errno.
+  int init();
+  // The loop; returns after shutdown once every connection is gone.
+  void run();
+
+  unsigned index() const { return index_; }
+  Server& server() { return server_; }
+  int ring_fd() const { return ring_.fd(); }
+  Inbox& inbox() { return inbox_; }
+  const ShardStats& stats() const { return stats_; }
+  ShardStats& stats() { return stats_; }
+  int64_t now_ms() const { return now_ms_; }
+
+  // --- used by commands, on this shard's thread ---
+  // Fans a message out; returns the receiver count (PUBLISH's reply).
+  int64_t publish(pubsub::Kind kind, std::string_view channel, std::string_view payload);
+  // Adds/removes one subscription; returns false when it was already so.
+  bool subscribe(Connection& c, pubsub::Kind kind, std::string_view name);
+  bool unsubscribe(Connection& c, pubsub::Kind kind, std::string_view name);
+  // Runs `task` on every shard (this one included, via its inbox).
+  void broadcast(std::function<void(Shard&)> task);
+  // Runs `task` on shard `target`.
+  void post(unsigned target, std::function<void(Shard&)> task);
+  // Marks `c` as having output to write this iteration.
+  void arm(Connection& c) { arm_queue_.mark(&c); }
+  // Runs `collect` on every shard, then `finish` here with the answers in
+  // shard order. `c` waits meanwhile, its further requests held back; if it
+  // is gone when the answers arrive, they are dropped.
+  void gather(Connection& c, std::function<std::string(Shard&)> collect,
+              std::function<void(Connection&, std::vector<std::string>&)> finish);
+  // Finds a live local connection by slot and id (for cross-shard answers).
+  Connection* find(uint32_t slot, uint64_t id);
+  // Resumes a connection that was waiting for a cross-shard answer.
+  void resume(Connection& c);
+  template <class Visit>
+  void for_each_connection(Visit&& visit) {
+    for (auto& c : conns_)
+      if (c && !c->closing) visit(*c);
+  }
+  // Closes a connection now (CLIENT KILL, limits). `why` goes to the log.
+  void close_connection(Connection& c, std::string_view why);
+
+ private:
+  // loop (shard_loop.cpp)
+  void dispatch(const io_uring_cqe& cqe);
+  void arm_accept();
+  void arm_tick();
+  void on_tick();
+  void on_accept(int res, uint32_t flags);
+  void adopt_socket(int fd);
+  void begin_shutdown();
+  void drain_inbox();
+  void flush_outboxes();
+
+  // connections (shard_io.cpp)
+  void arm_recv(Connection& c);
+  void on_recv(Connection& c, int res, uint32_t flags);
+  void on_input(Connection& c, const char* data, size_t size);
+  size_t execute_requests(Connection& c, std::string_view buf);
+  void flush_writes();
+  void submit_write(Connection& c);
+  void on_write(Connection& c, int res);
+  void finalize_if_idle(Connection& c);
+  void check_output_limits(Connection& c);
+
+  // pub/sub (shard_pubsub.cpp)
+  void deliver(const pubsub::MessageFrame& m);
+  void send_to_shards(const pubsub::MessageFrame& m, uint64_t shards);
+  void drop_all_subscriptions(Connection& c);
+  void close_doomed();
+
+  Server& server_;
+  const unsigned index_;
+  uring::Ring ring_;
+  uring::ProvidedBuffers buffers_;
+  resp::RequestParser parser_;
+
+  std::vector<std::unique_ptr<Connection>> conns_;  // by slot
+  std::vector<uint32_t> free_slots_;
+  size_t live_conns_ = 0;
+
+  output::ArmQueue<Connection> arm_queue_;
+  std::vector<Connection*> recv_rearm_;  // stopped on ENOBUFS
+  std::vector<Connection*> doomed_;      // over an output limit, closed after delivery
+
+  pubsub::LocalRegistry<Connection> registry_;
+  pubsub::LocalFramePool frames_;
+  std::vector<std::pair<pubsub::MessageFrame, uint64_t>> routed_;  // scratch for publish()
+
+  Inbox inbox_;
+  std::vector<Envelope> inbox_batch_;
+  std::vector<std::vector<Envelope>> outboxes_;  // by target shard
+
+  ShardStats stats_;
+  int64_t now_ms_ = 0;
+  int64_t next_rate_sample_ms_ = 0;
+  uint64_t last_commands_ = 0;
+  uint64_t last_deliveries_ = 0;
+  bool accepting_ = false;
+  unsigned next_accept_target_ = 0;
+  bool shutting_down_ = false;
+  int64_t shutdown_deadline_ms_ = 0;
+};
+
+}  // namespace ringcast

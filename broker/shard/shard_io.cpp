@@ -1,0 +1,224 @@
+// A connection's read path (multishot recv -> parse -> execute), write path
+// (arm queue -> capped writev -> completion) and teardown.
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <spdlog/spdlog.h>
+
+#include "commands/command_table.h"
+#include "server.h"
+#include "shard/shard.h"
+
+namespace ringcast {
+
+void Shard::arm_recv(Connection& c) {
+  io_uring_sqe* sqe = ring_.sqe();
+  io_uring_prep_recv_multishot(sqe, c.fd, nullptr, 0, 0);
+  sqe->flags |= IOSQE_BUFFER_SELECT;
+  sqe->buf_group = buffers_.group();
+  io_uring_sqe_set_data64(sqe, uring::pack(uring::Op::Recv, c.slot));
+  c.recv_armed = true;
+}
+
+void Shard::on_recv(Connection& c, int res, uint32_t flags) {
+  const bool more = flags & IORING_CQE_F_MORE;
+  if (!more) c.recv_armed = false;
+  if (res > 0) {
+    const auto id = uint16_t(flags >> IORING_CQE_BUFFER_SHIFT);
+    stats_.bytes_in.add(uint64_t(res));
+    if (!c.closing) on_input(c, buffers_.buffer(id), size_t(res));
+    buffers_.recycle(id);
+    // A multishot recv may end after data (e.g. completion queue pressure).
+    if (!more && !c.closing) arm_recv(c);
+  } else if (res == -ENOBUFS && !c.closing) {
+    // Every buffer is lent out: back-pressure, not failure. Buffers come back
+    // as this iteration's completions are handled; re-arm after that.
+    if (!c.needs_recv_rearm) {
+      c.needs_recv_rearm = true;
+      recv_rearm_.push_back(&c);
+    }
+  } else if (!c.closing) {
+    if (res < 0) spdlog::debug("shard {}: client id={} recv: {}", index_, c.id, strerror(-res));
+    close_connection(c, res == 0 ? "peer closed" : "recv error");
+  }
+  if (c.closing) arm(c);  // freed in flush_writes, once nothing points at it
+}
+
+void Shard::on_input(Connection& c, const char* data, size_t size) {
+  c.last_active_ms = now_ms_;
+  if (c.close_after_reply) return;  // nothing after QUIT or a protocol error is read
+  if (c.inbuf.empty() && !c.waiting) {
+    // The common case: whole requests in one buffer, parsed in place.
+    const size_t used = execute_requests(c, {data, size});
+    if (used < size && !c.closing && !c.close_after_reply) c.inbuf.assign(data + used, size - used);
+  } else {
+    c.inbuf.append(data, size);
+    if (c.waiting || c.inbuf.size() < c.inbuf_need) {
+      // fall through to the limit check
+    } else {
+      const size_t used = execute_requests(c, c.inbuf);
+      if (!c.closing) c.inbuf.erase(0, used);
+    }
+  }
+  if (!c.closing && c.inbuf.size() > server_.config().query_buffer_limit) {
+    stats_.query_limit_disconnects.add();
+    spdlog::warn("closing client id={} addr={} name={}: query buffer of {} bytes over the {} byte limit", c.id,
+                 c.addr, c.name, c.inbuf.size(), server_.config().query_buffer_limit);
+    close_connection(c, "query buffer limit");
+  }
+}
+
+size_t Shard::execute_requests(Connection& c, std::string_view buf) {
+  size_t pos = 0;
+  c.inbuf_need = 0;
+  while (pos < buf.size() && !c.waiting && !c.close_after_reply && !c.closing) {
+    const resp::ParseStatus status = parser_.parse(buf.substr(pos));
+    if (status == resp::ParseStatus::NeedMore) {
+      c.inbuf_need = parser_.bytes_needed();
+      break;
+    }
+    if (status == resp::ParseStatus::Error) {
+      stats_.protocol_errors.add();
+      resp::ReplyWriter(c.out.reply_bytes(), c.proto).error("ERR " + parser_.error_message());
+      spdlog::debug("shard {}: client id={} addr={}: {}", index_, c.id, c.addr, parser_.error_message());
+      c.close_after_reply = true;
+      arm(c);
+      break;
+    }
+    pos += parser_.consumed();
+    if (parser_.args().empty()) continue;
+    stats_.commands.add();
+    commands::execute(*this, c, parser_.args());
+    arm(c);
+  }
+  return pos;
+}
+
+void Shard::resume(Connection& c) {
+  c.waiting = false;
+  arm(c);
+  if (c.inbuf.empty() || c.closing) return;
+  const size_t used = execute_requests(c, c.inbuf);
+  if (!c.closing) c.inbuf.erase(0, used);
+}
+
+void Shard::flush_writes() {
+  arm_queue_.drain([this](Connection* c) {
+    if (c->closing) {
+      finalize_if_idle(*c);
+    } else if (!c->write_in_flight) {
+      submit_write(*c);
+    }
+  });
+}
+
+void Shard::submit_write(Connection& c) {
+  if (c.out.empty()) {
+    if (c.close_after_reply && !c.waiting) close_connection(c, "closed after reply");
+    return;
+  }
+  const size_t n = c.out.prepare(c.iov);
+  if (n == 0) {
+    // Only empty reply segments were pending.
+    c.out.complete(0);
+    submit_write(c);
+    return;
+  }
+  io_uring_sqe* sqe = ring_.sqe();
+  io_uring_prep_writev(sqe, c.fd, c.iov.data(), unsigned(n), 0);
+  io_uring_sqe_set_data64(sqe, uring::pack(uring::Op::Write, c.slot));
+  c.write_in_flight = true;
+}
+
+void Shard::on_write(Connection& c, int res) {
+  c.write_in_flight = false;
+  if (c.closing) {
+    arm(c);
+    return;
+  }
+  if (res < 0) {
+    spdlog::debug("shard {}: client id={} write: {}", index_, c.id, strerror(-res));
+    c.out.complete(0);
+    close_connection(c, "write error");
+    return;
+  }
+  stats_.bytes_out.add(uint64_t(res));
+  // A short write resumes from the exact byte it stopped at.
+  c.out.complete(size_t(res));
+  if (c.soft_limit_since_ms != 0) check_output_limits(c);
+  if (!c.out.empty() || c.close_after_reply) arm(c);
+}
+
+void Shard::check_output_limits(Connection& c) {
+  const config::OutputLimit& limit =
+      c.subscribed() ? server_.config().pubsub_output : server_.config().normal_output;
+  const size_t used = c.out.bytes();
+  const char* which = nullptr;
+  if (limit.hard_bytes != 0 && used >= limit.hard_bytes) {
+    which = "hard";
+  } else if (limit.soft_bytes != 0 && used >= limit.soft_bytes) {
+    if (c.soft_limit_since_ms == 0) {
+      c.soft_limit_since_ms = now_ms_;
+    } else if (now_ms_ - c.soft_limit_since_ms >= int64_t(limit.soft_seconds) * 1000) {
+      which = "soft";
+    }
+  } else {
+    c.soft_limit_since_ms = 0;
+  }
+  if (which == nullptr || c.closing || c.doomed) return;
+  stats_.output_limit_disconnects.add();
+  spdlog::warn("closing client id={} addr={} name={}: output buffer of {} bytes over its {} limit ({} {} {}s)",
+               c.id, c.addr, c.name, used, which, limit.hard_bytes, limit.soft_bytes, limit.soft_seconds);
+  c.doomed = true;  // nothing more is queued to it
+  c.close_after_reply = true;  // and nothing more is read
+  doomed_.push_back(&c);
+}
+
+void Shard::close_doomed() {
+  for (Connection* c : doomed_) {
+    c->doomed = false;
+    close_connection(*c, "output buffer limit");
+  }
+  doomed_.clear();
+}
+
+void Shard::close_connection(Connection& c, std::string_view why) {
+  if (c.closing) return;
+  c.closing = true;
+  spdlog::debug("shard {}: client id={} addr={} closing: {}", index_, c.id, c.addr, why);
+  drop_all_subscriptions(c);
+  // Ends the pending recv and any write in flight; their completions come
+  // back with errors and finalize_if_idle frees the connection after the last.
+  shutdown(c.fd, SHUT_RDWR);
+  if (c.recv_armed) {
+    io_uring_sqe* sqe = ring_.sqe();
+    io_uring_prep_cancel64(sqe, uring::pack(uring::Op::Recv, c.slot), 0);
+    io_uring_sqe_set_data64(sqe, uring::pack(uring::Op::Ignored, 0));
+  }
+  // Never freed here: callers up the stack may still hold `c`. The arm queue
+  // visit at the end of the iteration frees it once the kernel let go too.
+  arm(c);
+}
+
+void Shard::finalize_if_idle(Connection& c) {
+  if (c.recv_armed || c.write_in_flight || c.armed || c.needs_recv_rearm || c.doomed) return;
+  close(c.fd);
+  c.out.clear();
+  const uint32_t slot = c.slot;
+  conns_[slot].reset();
+  free_slots_.push_back(slot);
+  --live_conns_;
+  stats_.connections.set(live_conns_);
+  server_.client_gone();
+}
+
+Connection* Shard::find(uint32_t slot, uint64_t id) {
+  if (slot >= conns_.size() || !conns_[slot]) return nullptr;
+  Connection* c = conns_[slot].get();
+  return c->id == id && !c->closing ? c : nullptr;
+}
+
+}  // namespace ringcast

@@ -1,0 +1,253 @@
+// The shard's event loop: completions, accepting, the housekeeping tick,
+// cross-shard hand-off, and shutdown.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <spdlog/spdlog.h>
+
+#include "server.h"
+#include "shard/shard.h"
+
+namespace ringcast {
+namespace {
+
+constexpr unsigned kSqEntries = 4096;
+constexpr unsigned kCqEntries = 65536;
+constexpr unsigned kRecvBuffers = 1024;        // per shard, a power of two
+constexpr unsigned kRecvBufferSize = 16 * 1024;
+constexpr int64_t kTickMs = 100;
+
+__kernel_timespec tick_interval{0, kTickMs * 1000000};
+
+}  // namespace
+
+Shard::Shard(Server& server, unsigned index)
+    : server_(server),
+      index_(index),
+      parser_(resp::ParseLimits{server.config().max_bulk_len, 1024 * 1024, 64 * 1024}) {}
+
+Shard::~Shard() {
+  // Connections first: their queues hold LocalFrames from frames_.
+  for (auto& c : conns_)
+    if (c) {
+      if (c->fd >= 0) close(c->fd);
+      c->out.clear();
+    }
+  conns_.clear();
+  std::vector<Envelope> left;
+  inbox_.take(left);
+  for (auto& box : outboxes_)
+    for (Envelope& e : box) left.push_back(std::move(e));
+  for (Envelope& e : left)
+    if (e.message.frame) e.message.frame->release();
+}
+
+int Shard::init() {
+  if (int rc = ring_.init(kSqEntries, kCqEntries); rc < 0) return rc;
+  if (int rc = buffers_.init(ring_, 0, kRecvBuffers, kRecvBufferSize); rc < 0) return rc;
+  outboxes_.resize(server_.shard_count());
+  return 0;
+}
+
+void Shard::run() {
+  now_ms_ = monotonic_ms();
+  next_rate_sample_ms_ = now_ms_ + 1000;
+  if (index_ == 0) {
+    accepting_ = true;
+    arm_accept();
+  }
+  arm_tick();
+  while (!(shutting_down_ && live_conns_ == 0)) {
+    // Tasks a shard posts to itself are run next iteration, without sleeping.
+    if (outboxes_[index_].empty()) {
+      ring_.submit_and_wait();
+    } else {
+      io_uring_submit(ring_.raw());
+    }
+    now_ms_ = monotonic_ms();
+    stats_.loop_iterations.add();
+    ring_.drain([this](const io_uring_cqe& cqe) { dispatch(cqe); });
+    drain_inbox();
+    close_doomed();
+    for (Connection* c : recv_rearm_) {
+      c->needs_recv_rearm = false;
+      if (!c->closing) {
+        arm_recv(*c);
+      } else {
+        arm(*c);
+      }
+    }
+    recv_rearm_.clear();
+    flush_writes();
+    flush_outboxes();
+  }
+  flush_outboxes();
+}
+
+void Shard::dispatch(const io_uring_cqe& cqe) {
+  using uring::Op;
+  const uint32_t index = uring::index_of(cqe.user_data);
+  switch (uring::op_of(cqe.user_data)) {
+    case Op::Accept: on_accept(cqe.res, cqe.flags); break;
+    case Op::Recv: on_recv(*conns_[index], cqe.res, cqe.flags); break;
+    case Op::Write: on_write(*conns_[index], cqe.res); break;
+    case Op::Tick: on_tick(); break;
+    case Op::Wake: break;  // the inbox is drained after every batch of completions
+    case Op::NewConn: adopt_socket(cqe.res); break;
+    case Op::Handoff:
+      // Posting the socket to its shard failed; serve it here rather than lose it.
+      if (cqe.res < 0) adopt_socket(int(index));
+      break;
+    case Op::Ignored: break;
+  }
+}
+
+void Shard::arm_accept() {
+  io_uring_sqe* sqe = ring_.sqe();
+  io_uring_prep_multishot_accept(sqe, server_.listen_fd(), nullptr, nullptr, SOCK_CLOEXEC);
+  io_uring_sqe_set_data64(sqe, uring::pack(uring::Op::Accept, 0));
+}
+
+void Shard::arm_tick() {
+  io_uring_sqe* sqe = ring_.sqe();
+  io_uring_prep_timeout(sqe, &tick_interval, 0, 0);
+  io_uring_sqe_set_data64(sqe, uring::pack(uring::Op::Tick, 0));
+}
+
+void Shard::on_accept(int res, uint32_t flags) {
+  if (!(flags & IORING_CQE_F_MORE) && accepting_) arm_accept();
+  if (res < 0) {
+    if (res != -ECANCELED) spdlog::debug("shard {}: accept failed: {}", index_, strerror(-res));
+    return;
+  }
+  if (!accepting_) {
+    close(res);
+    return;
+  }
+  if (!server_.admit_client()) {
+    // Redis's answer to one client too many; a plain non-blocking send is
+    // enough for 38 bytes into a fresh socket buffer.
+    static constexpr std::string_view kFull = "-ERR max number of clients reached\r\n";
+    (void)!send(res, kFull.data(), kFull.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    close(res);
+    spdlog::warn("refused a connection: maxclients ({}) reached", server_.config().maxclients);
+    return;
+  }
+  // Round-robin keeps the spread even and predictable (INFO shows it).
+  const unsigned target = next_accept_target_++ % server_.shard_count();
+  if (target == index_) {
+    adopt_socket(res);
+  } else {
+    io_uring_sqe* sqe = ring_.sqe();
+    io_uring_prep_msg_ring(sqe, server_.shard(target).ring_fd(), uint32_t(res),
+                           uring::pack(uring::Op::NewConn, 0), 0);
+    io_uring_sqe_set_data64(sqe, uring::pack(uring::Op::Handoff, uint32_t(res)));
+    sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+  }
+}
+
+namespace {
+
+std::string endpoint(const sockaddr_storage& ss) {
+  char ip[INET6_ADDRSTRLEN] = "?";
+  uint16_t port = 0;
+  if (ss.ss_family == AF_INET) {
+    auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+    inet_ntop(AF_INET, &a->sin_addr, ip, sizeof ip);
+    port = ntohs(a->sin_port);
+  } else if (ss.ss_family == AF_INET6) {
+    auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+    inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof ip);
+    port = ntohs(a->sin6_port);
+  }
+  return std::string(ip) + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+void Shard::adopt_socket(int fd) {
+  if (fd < 0) return;
+  if (shutting_down_) {
+    close(fd);
+    server_.client_gone();
+    return;
+  }
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  uint32_t slot;
+  if (free_slots_.empty()) {
+    slot = uint32_t(conns_.size());
+    conns_.emplace_back();
+  } else {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  }
+  conns_[slot] = std::make_unique<Connection>();
+  Connection& c = *conns_[slot];
+  c.slot = slot;
+  c.fd = fd;
+  c.id = server_.next_client_id();
+  c.created_ms = c.last_active_ms = now_ms_;
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0) c.addr = endpoint(ss);
+  len = sizeof ss;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0) c.laddr = endpoint(ss);
+  ++live_conns_;
+  stats_.connections.set(live_conns_);
+  stats_.connections_total.add();
+  spdlog::debug("shard {}: client id={} addr={} connected", index_, c.id, c.addr);
+  arm_recv(c);
+}
+
+void Shard::on_tick() {
+  arm_tick();
+  if (now_ms_ >= next_rate_sample_ms_) {
+    const uint64_t commands = stats_.commands.get();
+    const uint64_t deliveries = stats_.deliveries.get();
+    stats_.ops_per_sec.set(commands - last_commands_);
+    stats_.deliveries_per_sec.set(deliveries - last_deliveries_);
+    last_commands_ = commands;
+    last_deliveries_ = deliveries;
+    next_rate_sample_ms_ = now_ms_ + 1000;
+  }
+  uint64_t queued = 0;
+  for (auto& c : conns_) {
+    if (!c || c->closing) continue;
+    queued += c->out.bytes();
+    // A soft limit must trip after its seconds even if no new message comes.
+    if (c->soft_limit_since_ms != 0) check_output_limits(*c);
+  }
+  stats_.output_bytes.set(queued);
+  if (server_.stopping() && !shutting_down_) begin_shutdown();
+  if (shutting_down_ && now_ms_ >= shutdown_deadline_ms_) {
+    // Out of time: whoever has not drained yet is cut off.
+    for (auto& c : conns_)
+      if (c && !c->closing) close_connection(*c, "shutdown timeout");
+  }
+}
+
+void Shard::begin_shutdown() {
+  shutting_down_ = true;
+  shutdown_deadline_ms_ = now_ms_ + server_.config().shutdown_timeout_ms;
+  if (accepting_) {
+    accepting_ = false;
+    io_uring_sqe* sqe = ring_.sqe();
+    io_uring_prep_cancel64(sqe, uring::pack(uring::Op::Accept, 0), 0);
+    io_uring_sqe_set_data64(sqe, uring::pack(uring::Op::Ignored, 0));
+  }
+  // Stop taking requests; each connection closes once its queued output is out.
+  for (auto& c : conns_) {
+    if (!c || c->closing) continue;
+    c->close_after_reply = true;
+    if (c->out.empty() && !c->write_in_flight) close_connection(*c, "shutdown");
+  }
+}
+
+}  // namespace ringcast

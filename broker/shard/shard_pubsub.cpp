@@ -1,0 +1,108 @@
+// Publishing, delivering and (un)subscribing on one shard: the fan-out path.
+#include <bit>
+
+#include <spdlog/spdlog.h>
+
+#include "server.h"
+#include "shard/shard.h"
+
+namespace ringcast {
+
+using pubsub::Kind;
+using pubsub::MessageFrame;
+
+int64_t Shard::publish(Kind kind, std::string_view channel, std::string_view payload) {
+  stats_.publishes.add();
+  int64_t receivers = 0;
+  // Encode under the directory's shared lock (the pattern views live only
+  // that long); deliver after it, since delivering may close a connection,
+  // which updates the directory.
+  server_.directory().route(
+      kind, channel,
+      [&](const pubsub::Route& r) {
+        receivers += r.subscribers;
+        if (r.shards == 0) return;
+        const auto refs = uint32_t(std::popcount(r.shards));
+        routed_.emplace_back(pubsub::encode_message(kind, {}, channel, payload, refs), r.shards);
+      },
+      [&](std::string_view pattern, const pubsub::Route& r) {
+        receivers += r.subscribers;
+        if (r.shards == 0) return;
+        const auto refs = uint32_t(std::popcount(r.shards));
+        routed_.emplace_back(pubsub::encode_message(Kind::Pattern, pattern, channel, payload, refs), r.shards);
+      });
+  for (auto& [message, shards] : routed_) send_to_shards(message, shards);
+  routed_.clear();
+  return receivers;
+}
+
+void Shard::send_to_shards(const MessageFrame& m, uint64_t shards) {
+  // One envelope per target shard, never one per subscriber.
+  for (uint64_t rest = shards; rest != 0; rest &= rest - 1) {
+    const auto target = unsigned(std::countr_zero(rest));
+    if (target == index_) {
+      deliver(m);
+    } else {
+      outboxes_[target].push_back(Envelope{m, {}});
+    }
+  }
+}
+
+void Shard::deliver(const MessageFrame& m) {
+  const auto* subscribers = registry_.find(m.kind, m.key());
+  if (subscribers == nullptr) {
+    m.frame->release();  // everyone left since it was routed
+    return;
+  }
+  pubsub::LocalFrame* resp2 = frames_.adopt(m.frame);
+  pubsub::LocalFrame* resp3 = nullptr;  // the push variant, made if someone needs it
+  uint64_t delivered = 0;
+  for (Connection* c : *subscribers) {
+    if (c->doomed || c->closing) continue;
+    if (c->proto >= 3) {
+      if (resp3 == nullptr) resp3 = frames_.adopt(pubsub::push_variant(*m.frame));
+      c->out.push_frame(resp3);
+    } else {
+      c->out.push_frame(resp2);
+    }
+    ++delivered;
+    arm(*c);
+    check_output_limits(*c);
+  }
+  stats_.deliveries.add(delivered);
+  frames_.drop_if_unused(resp2);
+  if (resp3 != nullptr) frames_.drop_if_unused(resp3);
+}
+
+bool Shard::subscribe(Connection& c, Kind kind, std::string_view name) {
+  NameSet& mine = c.subscriptions(kind);
+  if (mine.contains(name)) return false;
+  mine.emplace(name);
+  const bool first = registry_.add(kind, name, &c);
+  // Visible to every publisher before the caller confirms it to the client.
+  server_.directory().subscribed(kind, name, index_, first);
+  return true;
+}
+
+bool Shard::unsubscribe(Connection& c, Kind kind, std::string_view name) {
+  NameSet& mine = c.subscriptions(kind);
+  auto it = mine.find(name);
+  if (it == mine.end()) return false;
+  const bool last = registry_.remove(kind, name, &c);
+  server_.directory().unsubscribed(kind, name, index_, last);
+  mine.erase(it);
+  return true;
+}
+
+void Shard::drop_all_subscriptions(Connection& c) {
+  for (Kind kind : {Kind::Channel, Kind::Pattern, Kind::ShardChannel}) {
+    NameSet& mine = c.subscriptions(kind);
+    for (const std::string& name : mine) {
+      const bool last = registry_.remove(kind, name, &c);
+      server_.directory().unsubscribed(kind, name, index_, last);
+    }
+    mine.clear();
+  }
+}
+
+}  // namespace ringcast

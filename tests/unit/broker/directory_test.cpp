@@ -1,0 +1,81 @@
+// The directory: shard masks follow first/last local subscribers, counts
+// follow every subscription, and routing reports channels and patterns.
+#include "pubsub/directory.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include <string>
+#include <vector>
+
+namespace ringcast::pubsub {
+namespace {
+
+struct Routed {
+  Route channel;
+  std::vector<std::pair<std::string, Route>> patterns;
+};
+
+Routed route(const Directory& d, Kind kind, std::string_view channel) {
+  Routed r;
+  d.route(
+      kind, channel, [&](const Route& c) { r.channel = c; },
+      [&](std::string_view p, const Route& pr) { r.patterns.emplace_back(std::string(p), pr); });
+  return r;
+}
+
+TEST(Directory, MasksAndCountsFollowSubscriptions) {
+  Directory d;
+  d.subscribed(Kind::Channel, "c", 0, true);
+  d.subscribed(Kind::Channel, "c", 0, false);
+  d.subscribed(Kind::Channel, "c", 3, true);
+  Routed r = route(d, Kind::Channel, "c");
+  EXPECT_EQ(r.channel.shards, 0b1001u);
+  EXPECT_EQ(r.channel.subscribers, 3u);
+  EXPECT_EQ(d.subscribers(Kind::Channel, "c"), 3u);
+
+  d.unsubscribed(Kind::Channel, "c", 3, true);
+  r = route(d, Kind::Channel, "c");
+  EXPECT_EQ(r.channel.shards, 0b1u);
+  EXPECT_EQ(r.channel.subscribers, 2u);
+  d.unsubscribed(Kind::Channel, "c", 0, false);
+  d.unsubscribed(Kind::Channel, "c", 0, true);
+  EXPECT_EQ(d.count(Kind::Channel), 0u);
+  EXPECT_EQ(route(d, Kind::Channel, "c").channel.subscribers, 0u);
+}
+
+TEST(Directory, PatternsRouteOnlyPlainChannels) {
+  Directory d;
+  d.subscribed(Kind::Pattern, "ne*", 1, true);
+  d.subscribed(Kind::Pattern, "x*", 0, true);
+  Routed r = route(d, Kind::Channel, "news");
+  ASSERT_EQ(r.patterns.size(), 1u);
+  EXPECT_EQ(r.patterns[0].first, "ne*");
+  EXPECT_EQ(r.patterns[0].second.shards, 0b10u);
+  // SPUBLISH never matches patterns, as in Redis.
+  EXPECT_TRUE(route(d, Kind::ShardChannel, "news").patterns.empty());
+  EXPECT_EQ(d.count(Kind::Pattern), 2u);
+  d.unsubscribed(Kind::Pattern, "ne*", 1, true);
+  EXPECT_TRUE(route(d, Kind::Channel, "news").patterns.empty());
+}
+
+TEST(Directory, KindsAreSeparateNamespaces) {
+  Directory d;
+  d.subscribed(Kind::ShardChannel, "c", 0, true);
+  EXPECT_EQ(d.subscribers(Kind::Channel, "c"), 0u);
+  EXPECT_EQ(d.subscribers(Kind::ShardChannel, "c"), 1u);
+  EXPECT_EQ(d.names(Kind::ShardChannel, std::nullopt), (std::vector<std::string>{"c"}));
+  EXPECT_TRUE(d.names(Kind::Channel, std::nullopt).empty());
+}
+
+TEST(Directory, NamesFilterByGlob) {
+  Directory d;
+  for (const char* name : {"news.a", "news.b", "sport"}) d.subscribed(Kind::Channel, name, 0, true);
+  auto names = d.names(Kind::Channel, std::string_view("news.*"));
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"news.a", "news.b"}));
+}
+
+}  // namespace
+}  // namespace ringcast::pubsub

@@ -1,0 +1,166 @@
+// The writev batcher: IOV_MAX cap, exact resume after partial writes, and
+// shared-frame references released exactly once.
+#include "output/output_queue.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace ringcast::output {
+namespace {
+
+using pubsub::Frame;
+using pubsub::LocalFrame;
+using pubsub::LocalFramePool;
+
+// A frame whose bytes are `text`, with one extra reference kept by the test
+// so it can watch the count after the queue lets go.
+Frame* make_frame(const std::string& text) {
+  Frame* f = Frame::create(text.size(), 2);
+  std::copy(text.begin(), text.end(), f->data());
+  return f;
+}
+
+std::string gather(const std::vector<iovec>& iov) {
+  std::string out;
+  for (const iovec& v : iov) out.append(static_cast<const char*>(v.iov_base), v.iov_len);
+  return out;
+}
+
+// Drains the queue with writes of at most `chunk` bytes, returning the bytes
+// in the order a socket would have received them.
+std::string drain(OutputQueue& q, size_t chunk) {
+  std::string wire;
+  std::vector<iovec> iov;
+  for (int guard = 0; !q.empty() && guard < 100000; ++guard) {
+    q.prepare(iov);
+    const std::string offered = gather(iov);
+    const size_t n = std::min(chunk, offered.size());
+    wire += offered.substr(0, n);
+    q.complete(n);
+  }
+  return wire;
+}
+
+TEST(OutputQueue, RepliesCoalesceIntoOneSegment) {
+  OutputQueue q;
+  q.append("+OK\r\n");
+  q.append(":1\r\n");
+  EXPECT_EQ(q.segments(), 1u);
+  EXPECT_EQ(q.bytes(), 9u);
+  std::vector<iovec> iov;
+  ASSERT_EQ(q.prepare(iov), 1u);
+  EXPECT_EQ(gather(iov), "+OK\r\n:1\r\n");
+  q.complete(9);
+  EXPECT_TRUE(q.empty());
+  EXPECT_EQ(q.bytes(), 0u);
+}
+
+TEST(OutputQueue, InFlightReplyBytesAreFrozen) {
+  OutputQueue q;
+  q.append("first");
+  std::vector<iovec> iov;
+  q.prepare(iov);
+  const char* kernel_view = static_cast<const char*>(iov[0].iov_base);
+  // A reply queued while the write runs must not touch the bytes in flight.
+  q.append(std::string(4096, 'x'));
+  EXPECT_EQ(std::string(kernel_view, 5), "first");
+  EXPECT_EQ(q.segments(), 2u);
+  q.complete(5);
+  EXPECT_EQ(drain(q, 1 << 20), std::string(4096, 'x'));
+}
+
+TEST(OutputQueue, CapsEachBatchAtIovMax) {
+  LocalFramePool pool;
+  Frame* f = make_frame("*3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\np\r\n");
+  LocalFrame* lf = pool.adopt(f);
+  OutputQueue q;
+  for (int i = 0; i < 2500; ++i) q.push_frame(lf);
+  std::vector<iovec> iov;
+  EXPECT_EQ(q.prepare(iov), kMaxIovecs);
+  EXPECT_EQ(iov.size(), kMaxIovecs);
+  size_t total = 0;
+  for (const iovec& v : iov) total += v.iov_len;
+  q.complete(total);
+  EXPECT_EQ(q.prepare(iov), kMaxIovecs);
+  q.complete(total);
+  EXPECT_EQ(q.prepare(iov), 2500u - 2 * kMaxIovecs);
+  q.complete(iov.size() * f->size());
+  EXPECT_TRUE(q.empty());
+  EXPECT_EQ(f->refs_for_test(), 1u);  // only the test's own reference is left
+  EXPECT_EQ(pool.live(), 0u);
+  f->release();
+}
+
+TEST(OutputQueue, ResumesAtEveryPartialWriteOffset) {
+  const std::string a = "*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$5\r\nhello\r\n";
+  const std::string b = "*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$3\r\nbye\r\n";
+  const std::string expected = "+OK\r\n" + a + ":7\r\n" + b + a;
+  for (size_t chunk = 1; chunk <= expected.size(); ++chunk) {
+    LocalFramePool pool;
+    Frame* fa = make_frame(a);
+    Frame* fb = make_frame(b);
+    OutputQueue q;
+    q.append("+OK\r\n");
+    LocalFrame* la = pool.adopt(fa);
+    q.push_frame(la);
+    q.append(":7\r\n");
+    LocalFrame* lb = pool.adopt(fb);
+    q.push_frame(lb);
+    q.push_frame(la);
+    EXPECT_EQ(q.bytes(), expected.size());
+    EXPECT_EQ(drain(q, chunk), expected) << "chunk " << chunk;
+    EXPECT_EQ(q.bytes(), 0u);
+    EXPECT_EQ(fa->refs_for_test(), 1u) << "chunk " << chunk;
+    EXPECT_EQ(fb->refs_for_test(), 1u) << "chunk " << chunk;
+    EXPECT_EQ(pool.live(), 0u);
+    fa->release();
+    fb->release();
+  }
+}
+
+TEST(OutputQueue, BytesCountReferencedFramesAndShrinkWithPartialWrites) {
+  LocalFramePool pool;
+  Frame* f = make_frame(std::string(1000, 'p'));
+  LocalFrame* lf = pool.adopt(f);
+  OutputQueue q;
+  q.push_frame(lf);
+  q.push_frame(lf);
+  q.append("+PONG\r\n");
+  EXPECT_EQ(q.bytes(), 2007u);
+  std::vector<iovec> iov;
+  q.prepare(iov);
+  q.complete(1500);
+  EXPECT_EQ(q.bytes(), 507u);
+  EXPECT_EQ(lf->refs, 1u);  // the first copy is fully written and released
+  q.clear();
+  EXPECT_EQ(f->refs_for_test(), 1u);
+  f->release();
+}
+
+TEST(OutputQueue, ClearReleasesEveryReferenceOnce) {
+  LocalFramePool pool;
+  Frame* f = make_frame("payload");
+  LocalFrame* lf = pool.adopt(f);
+  {
+    OutputQueue q;
+    for (int i = 0; i < 10; ++i) q.push_frame(lf);
+    EXPECT_EQ(lf->refs, 10u);
+  }  // destroyed with frames queued
+  EXPECT_EQ(f->refs_for_test(), 1u);
+  EXPECT_EQ(pool.live(), 0u);
+  f->release();
+}
+
+TEST(OutputQueue, EmptyReplySegmentsProduceNoIovecs) {
+  OutputQueue q;
+  q.reply_bytes();  // opened but nothing written
+  std::vector<iovec> iov;
+  EXPECT_EQ(q.prepare(iov), 0u);
+  q.complete(0);
+  EXPECT_TRUE(q.empty());
+}
+
+}  // namespace
+}  // namespace ringcast::output
