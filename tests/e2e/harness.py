@@ -93,7 +93,7 @@ class Server:
         if self.kind == "redis":
             return [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1",
                     "--save", "", "--appendonly", "no"] + self.redis_args
-        argv = [os.environ["RINGCAST_BIN"], "--bind", "127.0.0.1", "--port", str(port),
+        argv = [os.path.abspath(os.environ["RINGCAST_BIN"]), "--bind", "127.0.0.1", "--port", str(port),
                 "--shards", str(self.shards)]
         if self.config_text is not None:
             cfg = os.path.join(self._tmpdir.name, "ringcast.yaml")
