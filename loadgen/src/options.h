@@ -1,0 +1,93 @@
+// Everything one loadgen run is told to do: target, scenario shape, timing,
+// outputs. Filled from a scenario preset, then a YAML file, then flags.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ringcast::loadgen {
+
+class OptionError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Options {
+  // Target.
+  std::string host = "127.0.0.1";
+  uint16_t port = 6379;
+  std::string label = "server";  // names the target in results ("redis", "ringcast")
+  int server_pid = 0;            // >0: report that process's CPU seconds
+  double wait_s = 5;             // how long to wait for the server to answer PING
+  bool resp3 = false;            // HELLO 3 on every connection
+  bool sharded = false;          // SSUBSCRIBE/SPUBLISH instead of SUBSCRIBE/PUBLISH
+
+  // Shape.
+  std::string scenario = "fanout";
+  uint32_t publishers = 2;
+  uint32_t subscribers = 100;
+  uint32_t channels = 1;         // channel mode: subscriber j listens on channel j % channels
+  uint32_t patterns = 0;         // >0: pattern mode with this many distinct patterns
+  uint32_t nonmatching_pct = 0;  // pattern mode: share of publishes no pattern matches
+  std::string prefix = "lg";     // channel names are prefix:N, patterns prefix:N:*
+  std::vector<uint64_t> sizes{64};  // payload sizes, cycled per publish
+  uint32_t pipeline = 64;        // max unanswered publishes per publisher
+  uint32_t batch = 16;           // publishes per write
+  double rate = 0;               // total publishes/s, open loop; 0 = as fast as flow control allows
+  uint64_t max_lag = 0;          // deliveries owed to subscribers before publishers pause; 0 = auto
+
+  // Churn: extra subscribers that connect, subscribe, stay churn_life_ms, unsubscribe, disconnect.
+  double churn_rate = 0;         // new churning subscribers per second
+  uint32_t churn_life_ms = 100;
+
+  // Slow consumers: a share of the subscribers read at slow_rate bytes/s or not at all.
+  double slow_share = 0;
+  std::string slow_mode = "stop";  // stop | throttle
+  uint64_t slow_rate = 64 * 1024;
+
+  // Timing and machinery.
+  double warmup_s = 1;
+  double duration_s = 5;
+  double drain_timeout_s = 10;
+  uint32_t threads = 0;          // 0 = one per CPU this process may run on
+  uint32_t connect_timeout_s = 30;
+
+  // Output.
+  std::string json_path;
+  int progress = -1;             // -1 auto (runs of 5 s or more), 0 off, 1 on
+  bool check = true;             // exit 1 when verification fails
+  bool quiet = false;
+
+  bool pattern_mode() const { return patterns > 0; }
+  bool rate_mode() const { return rate > 0; }
+};
+
+// Sets one option by its flag name without dashes ("publishers", "sizes", ...).
+// Throws OptionError naming the key and the bad value.
+void apply_option(Options& o, std::string_view key, std::string_view value);
+
+// True when `key` is a flag that takes no value on the command line.
+bool is_switch(std::string_view key);
+
+// Applies a named scenario preset ("fanout", "many-channels", ...). Throws if unknown.
+void apply_preset(Options& o, std::string_view name);
+
+// Known preset names, for --help.
+std::vector<std::string> preset_names();
+
+// Parses "64", "1k", "64KiB", "4m", "1mb" (binary multiples).
+uint64_t parse_size(std::string_view s);
+
+// Checks cross-field rules (e.g. subscribers >= 1); throws OptionError.
+void validate(const Options& o);
+
+// argv (after the subcommand) -> Options: preset from --scenario, then --file,
+// then every other flag in order.
+Options parse_cli(const std::vector<std::string>& args);
+
+std::string usage();
+
+}  // namespace ringcast::loadgen

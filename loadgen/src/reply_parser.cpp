@@ -1,0 +1,221 @@
+// RESP reply parsing; see reply_parser.h. The message path takes one pass over
+// the frame header and jumps over payloads by their declared length.
+#include "reply_parser.h"
+
+#include <cstring>
+
+namespace ringcast::loadgen {
+namespace {
+
+constexpr int kMaxDepth = 16;
+constexpr int64_t kMaxBulk = int64_t{1} << 32;
+
+struct Cursor {
+  const char* p;
+  const char* end;
+};
+
+// Reads "<digits>\r\n" (optionally signed). kNeedMore if the line is incomplete.
+ParseStatus read_int_line(Cursor& c, int64_t& v) {
+  const char* nl = static_cast<const char*>(std::memchr(c.p, '\r', static_cast<size_t>(c.end - c.p)));
+  if (nl == nullptr || nl + 1 >= c.end) return ParseStatus::kNeedMore;
+  if (nl[1] != '\n') return ParseStatus::kProtocolError;
+  const char* q = c.p;
+  bool neg = false;
+  if (q < nl && (*q == '-' || *q == '+')) neg = (*q++ == '-');
+  if (q == nl || nl - q > 19) return ParseStatus::kProtocolError;
+  int64_t x = 0;
+  for (; q < nl; ++q) {
+    if (*q < '0' || *q > '9') return ParseStatus::kProtocolError;
+    x = x * 10 + (*q - '0');
+  }
+  v = neg ? -x : x;
+  c.p = nl + 2;
+  return ParseStatus::kOk;
+}
+
+ParseStatus read_line(Cursor& c, std::string_view& line) {
+  const char* nl = static_cast<const char*>(std::memchr(c.p, '\r', static_cast<size_t>(c.end - c.p)));
+  if (nl == nullptr || nl + 1 >= c.end) return ParseStatus::kNeedMore;
+  if (nl[1] != '\n') return ParseStatus::kProtocolError;
+  line = std::string_view(c.p, static_cast<size_t>(nl - c.p));
+  c.p = nl + 2;
+  return ParseStatus::kOk;
+}
+
+// Reads the body of a length-prefixed string ($, !, =) after its type byte.
+ParseStatus read_blob(Cursor& c, std::string_view& s, bool& is_null) {
+  int64_t n;
+  ParseStatus st = read_int_line(c, n);
+  if (st != ParseStatus::kOk) return st;
+  is_null = n < 0;
+  if (n < 0) return n == -1 ? ParseStatus::kOk : ParseStatus::kProtocolError;
+  if (n > kMaxBulk) return ParseStatus::kProtocolError;
+  if (c.end - c.p < n + 2) return ParseStatus::kNeedMore;
+  if (c.p[n] != '\r' || c.p[n + 1] != '\n') return ParseStatus::kProtocolError;
+  s = std::string_view(c.p, static_cast<size_t>(n));
+  c.p += n + 2;
+  return ParseStatus::kOk;
+}
+
+// A scalar element of a message frame.
+struct Element {
+  enum Type : uint8_t { kString, kInt, kNull } type = kNull;
+  std::string_view s;
+  int64_t i = 0;
+};
+
+ParseStatus skip_value(Cursor& c, int depth);
+
+ParseStatus skip_aggregate(Cursor& c, int depth, int64_t per_entry) {
+  int64_t n;
+  ParseStatus st = read_int_line(c, n);
+  if (st != ParseStatus::kOk) return st;
+  for (int64_t k = 0; k < n * per_entry; ++k) {
+    st = skip_value(c, depth + 1);
+    if (st != ParseStatus::kOk) return st;
+  }
+  return ParseStatus::kOk;
+}
+
+ParseStatus skip_value(Cursor& c, int depth) {
+  if (depth > kMaxDepth) return ParseStatus::kProtocolError;
+  if (c.p >= c.end) return ParseStatus::kNeedMore;
+  char t = *c.p++;
+  std::string_view s;
+  bool is_null;
+  switch (t) {
+    case '+': case '-': case ':': case '_': case '#': case ',': case '(':
+      return read_line(c, s);
+    case '$': case '!': case '=':
+      return read_blob(c, s, is_null);
+    case '*': case '~': case '>':
+      return skip_aggregate(c, depth, 1);
+    case '%': case '|': {
+      ParseStatus st = skip_aggregate(c, depth, 2);
+      // An attribute precedes the value it annotates.
+      return (st == ParseStatus::kOk && t == '|') ? skip_value(c, depth + 1) : st;
+    }
+    default:
+      return ParseStatus::kProtocolError;
+  }
+}
+
+ParseStatus read_element(Cursor& c, Element& e, bool& scalar) {
+  if (c.p >= c.end) return ParseStatus::kNeedMore;
+  scalar = true;
+  char t = *c.p;
+  if (t == '$') {
+    ++c.p;
+    bool is_null = false;
+    ParseStatus st = read_blob(c, e.s, is_null);
+    e.type = is_null ? Element::kNull : Element::kString;
+    return st;
+  }
+  if (t == ':') {
+    ++c.p;
+    e.type = Element::kInt;
+    return read_int_line(c, e.i);
+  }
+  if (t == '+' || t == '_') {
+    ++c.p;
+    e.type = t == '+' ? Element::kString : Element::kNull;
+    return read_line(c, e.s);
+  }
+  scalar = false;
+  return skip_value(c, 1);
+}
+
+bool eq(std::string_view a, std::string_view lower) {
+  if (a.size() != lower.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char ch = a[i];
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+    if (ch != lower[i]) return false;
+  }
+  return true;
+}
+
+void classify(const Element* el, int64_t n, Reply& out) {
+  out.kind = ReplyKind::kOther;
+  if (n < 2 || el[0].type != Element::kString) return;
+  std::string_view k = el[0].s;
+  if (n == 3 && eq(k, "message")) {
+    out = Reply{ReplyKind::kMessage, 0, k, el[1].s, {}, el[2].s};
+  } else if (n == 4 && eq(k, "pmessage")) {
+    out = Reply{ReplyKind::kPMessage, 0, k, el[2].s, el[1].s, el[3].s};
+  } else if (n == 3 && eq(k, "smessage")) {
+    out = Reply{ReplyKind::kSMessage, 0, k, el[1].s, {}, el[2].s};
+  } else if (n == 3 && el[2].type == Element::kInt &&
+             (eq(k, "subscribe") || eq(k, "psubscribe") || eq(k, "ssubscribe"))) {
+    out = Reply{ReplyKind::kSubscribeAck, el[2].i, k, el[1].s, {}, {}};
+  } else if (n == 3 && el[2].type == Element::kInt &&
+             (eq(k, "unsubscribe") || eq(k, "punsubscribe") || eq(k, "sunsubscribe"))) {
+    out = Reply{ReplyKind::kUnsubscribeAck, el[2].i, k, el[1].s, {}, {}};
+  } else if (n == 2 && eq(k, "pong")) {
+    out = Reply{ReplyKind::kPong, 0, k, {}, {}, el[1].s};
+  }
+}
+
+}  // namespace
+
+ParseResult parse_reply(const char* data, size_t len, Reply& out) {
+  Cursor c{data, data + len};
+  if (len == 0) return {ParseStatus::kNeedMore, 0};
+  char t = *c.p;
+  ParseStatus st;
+  out = Reply{};
+  switch (t) {
+    case ':':
+      ++c.p;
+      out.kind = ReplyKind::kInteger;
+      st = read_int_line(c, out.integer);
+      break;
+    case '+':
+      ++c.p;
+      st = read_line(c, out.text);
+      out.kind = eq(out.text, "pong") ? ReplyKind::kPong : ReplyKind::kSimple;
+      break;
+    case '-':
+      ++c.p;
+      out.kind = ReplyKind::kError;
+      st = read_line(c, out.text);
+      break;
+    case '!': {
+      ++c.p;
+      bool is_null;
+      out.kind = ReplyKind::kError;
+      st = read_blob(c, out.text, is_null);
+      break;
+    }
+    case '*':
+    case '>': {
+      ++c.p;
+      int64_t n;
+      st = read_int_line(c, n);
+      if (st != ParseStatus::kOk) break;
+      if (n < 2 || n > 4) {  // not a pub/sub frame: skip its elements
+        for (int64_t k = 0; k < n && st == ParseStatus::kOk; ++k) st = skip_value(c, 1);
+        out.kind = ReplyKind::kOther;
+        break;
+      }
+      Element el[4];
+      bool all_scalar = true;
+      for (int64_t k = 0; k < n && st == ParseStatus::kOk; ++k) {
+        bool scalar;
+        st = read_element(c, el[k], scalar);
+        all_scalar = all_scalar && scalar;
+      }
+      if (st == ParseStatus::kOk && all_scalar) classify(el, n, out);
+      break;
+    }
+    default:
+      st = skip_value(c, 0);
+      out.kind = ReplyKind::kOther;
+      break;
+  }
+  if (st != ParseStatus::kOk) return {st, 0};
+  return {ParseStatus::kOk, static_cast<size_t>(c.p - data)};
+}
+
+}  // namespace ringcast::loadgen

@@ -1,0 +1,187 @@
+// Verdict, human summary and JSON rendering of a RunResult; see result.h.
+#include "result.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <fstream>
+#include <stdexcept>
+
+#include "payload.h"
+
+namespace ringcast::loadgen {
+namespace {
+
+std::string json_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\', out += c;
+    else if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\u{:04x}", c);
+    else out += c;
+  }
+  return out;
+}
+
+std::string si(double v) {
+  if (v >= 1e9) return fmt::format("{:.2f}G", v / 1e9);
+  if (v >= 1e6) return fmt::format("{:.2f}M", v / 1e6);
+  if (v >= 1e3) return fmt::format("{:.1f}k", v / 1e3);
+  return fmt::format("{:.0f}", v);
+}
+
+std::string us(uint64_t ns) { return fmt::format("{:.1f}", static_cast<double>(ns) / 1e3); }
+
+double per_million(double cpu, uint64_t deliveries) {
+  return (cpu < 0 || deliveries == 0) ? -1 : cpu / (static_cast<double>(deliveries) / 1e6);
+}
+
+}  // namespace
+
+void RunResult::finish(const Options& o) {
+  const Counters& t = totals;
+  bool slow = o.slow_share > 0;
+  expected = slow ? t[kFastExpectedMeasured] : t[kReplySumMeasured];
+  delivered = slow ? t[kFastDeliveriesMeasured] : t[kDeliveriesMeasured];
+  lost = expected > delivered ? expected - delivered : 0;
+  extra = delivered > expected ? delivered - expected : 0;
+  problems.clear();
+  auto check = [&](uint64_t n, const char* what) {
+    if (n > 0) problems.push_back(fmt::format("{} {}", n, what));
+  };
+  check(lost, "lost (expected deliveries never arrived)");
+  check(extra, "more deliveries than the server reported receivers");
+  check(t[kDuplicates], "duplicated");
+  check(t[kLateArrivals] + t[kStaleArrivals], "out of order");
+  uint64_t gaps = t[kGapsSkipped] > t[kLateArrivals] ? t[kGapsSkipped] - t[kLateArrivals] : 0;
+  check(gaps, "missing from the middle of a stream (sequence gaps)");
+  check(t[kCorrupted], "corrupted");
+  check(t[kMisrouted], "delivered on a channel not subscribed to");
+  check(t[kPublishErrors], "PUBLISH error replies");
+  check(t[kReplyMismatch], "PUBLISH replies differing from the planned receiver count");
+  check(t[kPublishesMeasured] - std::min(t[kPublishesMeasured], t[kRepliesMeasured]), "publishes never answered");
+  check(t[kProtocolErrors], "protocol errors");
+  check(t[kCommandErrors], "command error replies");
+  check(t[kConnectErrors], "connect errors");
+  check(t[kDisconnects], "unexpected disconnects");
+  if (expected == 0) problems.push_back("nothing was delivered in the measured window");
+  verified = problems.empty();
+}
+
+void print_summary(const Options& o, const RunResult& r) {
+  const Counters& t = r.totals;
+  std::string sizes;
+  for (uint64_t s : o.sizes) sizes += (sizes.empty() ? "" : ",") + std::to_string(effective_payload_size(s));
+  std::string shape = o.pattern_mode()
+                          ? fmt::format("{} patterns, {}% non-matching", o.patterns, o.nonmatching_pct)
+                          : fmt::format("{} channel(s)", o.channels);
+  fmt::print("\n== {} against {} ({}:{}) ==\n", o.scenario, o.label, o.host, o.port);
+  fmt::print("shape      {} publishers -> {} -> {} subscribers, payload {} B, {}{}{}\n", o.publishers, shape,
+             o.subscribers, sizes,
+             o.rate_mode() ? fmt::format("open loop {} publishes/s", o.rate)
+                           : fmt::format("pipeline {} x batch {}", o.pipeline, o.batch),
+             o.resp3 ? ", RESP3" : "", o.sharded ? ", sharded" : "");
+  if (o.churn_rate > 0)
+    fmt::print("churn      {}/s subscribers living {} ms: {} full cycles\n", o.churn_rate, o.churn_life_ms,
+               t[kChurnCycles]);
+  if (o.slow_share > 0)
+    fmt::print("slow       {:.0f}% of subscribers {} ({}): {} messages, {} disconnected by the server\n",
+               o.slow_share * 100, o.slow_mode == "stop" ? "stop reading" : "read slowly",
+               o.slow_mode == "stop" ? "-" : fmt::format("{} B/s", o.slow_rate), t[kSlowDeliveries],
+               t[kSlowDisconnects]);
+  for (uint64_t s : o.sizes)
+    if (s < kPayloadHeaderSize)
+      fmt::print("note       requested {} B payloads were raised to the {}-byte verification header\n", s,
+                 kPayloadHeaderSize);
+  fmt::print("window     {:.2f} s measured after {:.1f} s warm-up; drain {:.2f} s{}; {} threads\n", r.window_s,
+             o.warmup_s, r.drain_s, r.drained ? "" : " (TIMED OUT)", r.threads);
+  fmt::print("publishes  {} ({}/s)\n", t[kPublishesMeasured], si(static_cast<double>(t[kPublishesMeasured]) / r.window_s));
+  fmt::print("deliveries {} ({}/s, {:.1f} MB/s)\n", r.delivered, si(r.deliveries_per_s()),
+             static_cast<double>(t[kBytesMeasured]) / r.window_s / 1e6);
+  fmt::print("check      deliveries {} {} sum of {}PUBLISH replies {}: {}\n", r.delivered,
+             r.delivered == r.expected ? "=" : "!=", o.slow_share > 0 ? "fast-subscriber shares of " : "",
+             r.expected, r.delivered == r.expected ? "OK" : "MISMATCH");
+  fmt::print("errors     lost {}  duplicated {}  out-of-order {}  corrupted {}  misrouted {}  other {}\n", r.lost,
+             t[kDuplicates], t[kLateArrivals] + t[kStaleArrivals], t[kCorrupted], t[kMisrouted],
+             t[kPublishErrors] + t[kProtocolErrors] + t[kCommandErrors] + t[kConnectErrors] + t[kDisconnects]);
+  const Histogram& h = r.latency;
+  fmt::print("latency us p50 {}  p90 {}  p99 {}  p99.9 {}  max {}  (from {} send time)\n", us(h.percentile(50)),
+             us(h.percentile(90)), us(h.percentile(99)), us(h.percentile(99.9)), us(h.max()),
+             o.rate_mode() ? "SCHEDULED" : "actual");
+  double m = static_cast<double>(r.delivered) / 1e6;
+  if (r.server_cpu_s >= 0)
+    fmt::print("cpu        server {:.2f} s ({:.3f} s per M deliveries), loadgen {:.2f} s ({:.3f} s per M)\n",
+               r.server_cpu_s, m > 0 ? r.server_cpu_s / m : 0, r.loadgen_cpu_s, m > 0 ? r.loadgen_cpu_s / m : 0);
+  else
+    fmt::print("cpu        loadgen {:.2f} s ({:.3f} s per M deliveries); pass --server-pid for the server's\n",
+               r.loadgen_cpu_s, m > 0 ? r.loadgen_cpu_s / m : 0);
+  if (r.verified) {
+    fmt::print("verdict    VERIFIED: every expected delivery arrived once, in order, intact\n");
+  } else {
+    fmt::print("verdict    FAILED:");
+    for (const auto& p : r.problems) fmt::print(" {};", p);
+    fmt::print("\n");
+  }
+  std::fflush(stdout);
+}
+
+void write_json(const Options& o, const RunResult& r, const std::string& path) {
+  const Counters& t = r.totals;
+  const Histogram& h = r.latency;
+  std::string sizes, problems, counters;
+  for (uint64_t s : o.sizes) sizes += (sizes.empty() ? "" : ", ") + std::to_string(s);
+  for (const auto& p : r.problems) problems += fmt::format("{}\"{}\"", problems.empty() ? "" : ", ", json_escape(p));
+  for (size_t i = 0; i < kCounterCount; ++i)
+    counters += fmt::format("{}    \"{}\": {}", i ? ",\n" : "", counter_name(static_cast<Counter>(i)), t.v[i]);
+  std::string out = fmt::format(
+      R"({{
+  "tool": "ringcast-loadgen",
+  "format": 1,
+  "started_at": "{}",
+  "scenario": "{}",
+  "label": "{}",
+  "target": "{}:{}",
+  "options": {{"publishers": {}, "subscribers": {}, "channels": {}, "patterns": {}, "nonmatching_pct": {},
+    "sizes": [{}], "pipeline": {}, "batch": {}, "rate": {}, "resp3": {}, "sharded": {},
+    "churn_rate": {}, "churn_life_ms": {}, "slow_share": {}, "slow_mode": "{}", "slow_rate": {},
+    "warmup_s": {}, "duration_s": {}, "threads": {}, "fd_limit": {}}},
+  "window_s": {:.6f},
+  "drain_s": {:.6f},
+  "drained": {},
+  "verified": {},
+  "problems": [{}],
+  "expected_deliveries": {},
+  "deliveries": {},
+  "lost": {},
+  "duplicates": {},
+  "out_of_order": {},
+  "corrupted": {},
+  "deliveries_per_s": {:.3f},
+  "publishes_per_s": {:.3f},
+  "bytes_per_s": {:.3f},
+  "latency_us": {{"p50": {:.3f}, "p90": {:.3f}, "p99": {:.3f}, "p999": {:.3f}, "max": {:.3f}, "mean": {:.3f}, "count": {}}},
+  "server_cpu_s": {:.4f},
+  "loadgen_cpu_s": {:.4f},
+  "server_cpu_s_per_m": {:.6f},
+  "loadgen_cpu_s_per_m": {:.6f},
+  "counters": {{
+{}
+  }}
+}}
+)",
+      r.started_at, json_escape(o.scenario), json_escape(o.label), json_escape(o.host), o.port, o.publishers,
+      o.subscribers, o.channels, o.patterns, o.nonmatching_pct, sizes, o.pipeline, o.batch, o.rate, o.resp3,
+      o.sharded, o.churn_rate, o.churn_life_ms, o.slow_share, o.slow_mode, o.slow_rate, o.warmup_s, o.duration_s,
+      r.threads, r.fd_limit, r.window_s, r.drain_s, r.drained, r.verified, problems, r.expected, r.delivered, r.lost,
+      t[kDuplicates], t[kLateArrivals] + t[kStaleArrivals], t[kCorrupted], r.deliveries_per_s(),
+      static_cast<double>(t[kPublishesMeasured]) / r.window_s, static_cast<double>(t[kBytesMeasured]) / r.window_s,
+      static_cast<double>(h.percentile(50)) / 1e3, static_cast<double>(h.percentile(90)) / 1e3,
+      static_cast<double>(h.percentile(99)) / 1e3, static_cast<double>(h.percentile(99.9)) / 1e3,
+      static_cast<double>(h.max()) / 1e3, h.mean() / 1e3, h.count(), r.server_cpu_s, r.loadgen_cpu_s,
+      per_million(r.server_cpu_s, r.delivered), per_million(r.loadgen_cpu_s, r.delivered), counters);
+  std::ofstream f(path, std::ios::trunc);
+  if (!f) throw std::runtime_error(fmt::format("cannot write {}", path));
+  f << out;
+  if (!f.flush()) throw std::runtime_error(fmt::format("cannot write {}", path));
+}
+
+}  // namespace ringcast::loadgen

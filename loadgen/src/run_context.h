@@ -1,0 +1,63 @@
+// State shared by the main thread and every worker for one run. Options and
+// Plan are immutable once workers start; the phase and the per-worker
+// SharedCounters are the only things that change, and only through atomics.
+#pragma once
+
+#include <netinet/in.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "counters.h"
+#include "options.h"
+#include "plan.h"
+
+namespace ringcast::loadgen {
+
+enum class Phase : int {
+  kSetup,    // connect and subscribe; nothing is published
+  kWarmup,   // publish, but not counted in results
+  kMeasure,  // publishes carry kFlagMeasured and count
+  kDrain,    // no new publishes; wait for replies and deliveries to arrive
+  kStop,     // close everything and exit
+};
+
+struct RunContext {
+  RunContext(const Options& o, const Plan& p, uint32_t workers)
+      : opt(o), plan(p), shared(workers) {
+    for (auto& s : shared) s = std::make_unique<SharedCounters>();
+  }
+
+  const Options& opt;
+  const Plan& plan;
+  sockaddr_in addr{};
+  uint32_t hello_version = 2;
+  std::atomic<Phase> phase{Phase::kSetup};
+  std::vector<std::unique_ptr<SharedCounters>> shared;  // one per worker, written only by it
+  int64_t max_lag = 0;          // deliveries owed before closed-loop publishers pause
+  bool strict_replies = false;  // PUBLISH replies must equal the planned receivers
+  bool slow_run = false;        // flow control and verification look at fast subscribers only
+
+  Phase current() const { return phase.load(std::memory_order_acquire); }
+
+  // Deliveries the server has promised (by its PUBLISH replies) but subscribers
+  // have not yet received, summed over all workers. Drives flow control.
+  int64_t inflight() const {
+    uint64_t owed = 0, got = 0;
+    for (const auto& s : shared) {
+      owed += s->get(slow_run ? kFastExpectedAll : kReplySumAll);
+      got += s->get(slow_run ? kFastDeliveriesAll : kDeliveriesAll);
+    }
+    return static_cast<int64_t>(owed) - static_cast<int64_t>(got);
+  }
+
+  Counters totals() const {
+    Counters c;
+    for (const auto& s : shared) c.add(s->snapshot());
+    return c;
+  }
+};
+
+}  // namespace ringcast::loadgen
