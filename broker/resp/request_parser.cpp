@@ -73,12 +73,13 @@ ParseStatus RequestParser::fail(ProtocolError e, char got) {
   return ParseStatus::Error;
 }
 
-// Redis looks for a header line's '\r' with strchr(), which stops at a NUL
-// byte: a NUL before the '\r' means "no line yet", so the request stalls
-// until more than inline_max bytes are buffered from the line start and then
-// fails as too big. The callers only ask for this off the fast path.
-ParseStatus RequestParser::line_missing(std::string_view buf, size_t line_start,
-                                        ProtocolError too_big, bool stalled) {
+// No usable end for the header line at `line_start`: Redis fails once more
+// than inline_max bytes are buffered from the line start. A NUL before the
+// '\r' counts as no end at all (`stalled`), because Redis finds the '\r' with
+// strchr(), which stops at a NUL; only more bytes up to the limit can then
+// change the outcome.
+ParseStatus RequestParser::no_line_end(std::string_view buf, size_t line_start,
+                                       ProtocolError too_big, bool stalled) {
   if (buf.size() - line_start > limits_.inline_max) return fail(too_big);
   return need_more(stalled ? line_start + limits_.inline_max + 1 : buf.size() + 1);
 }
@@ -94,14 +95,15 @@ ParseStatus RequestParser::parse_multibulk(std::string_view buf) {
   const size_t n = buf.size();
 
   const auto* cr = static_cast<const char*>(std::memchr(p, '\r', n));
-  if (cr == nullptr) return line_missing(buf, 0, ProtocolError::TooBigMbulkCount, false);
+  if (cr == nullptr) return no_line_end(buf, 0, ProtocolError::TooBigMbulkCount, false);
   size_t cr_at = static_cast<size_t>(cr - p);
   int64_t count = 0;
   const bool whole_line = cr_at + 1 < n;  // Redis wants one byte after '\r'
   if (!whole_line || !parse_ll(p + 1, cr_at - 1, &count) ||
       (count > 0 && static_cast<uint64_t>(count) > limits_.max_multibulk_len)) {
-    if (has_nul(p, cr_at)) return line_missing(buf, 0, ProtocolError::TooBigMbulkCount, true);
-    if (!whole_line) return line_missing(buf, 0, ProtocolError::TooBigMbulkCount, false);
+    if (has_nul(p, cr_at)) return no_line_end(buf, 0, ProtocolError::TooBigMbulkCount, true);
+    // A '\r' as the last byte waits for one more byte, with no size check.
+    if (!whole_line) return need_more(n + 1);
     return fail(ProtocolError::InvalidMultibulkLength);
   }
   // Redis skips the byte after '\r' without checking that it is '\n'.
@@ -113,15 +115,16 @@ ParseStatus RequestParser::parse_multibulk(std::string_view buf) {
 
   for (int64_t i = 0; i < count; ++i) {
     cr = static_cast<const char*>(std::memchr(p + pos, '\r', n - pos));
-    if (cr == nullptr) return line_missing(buf, pos, ProtocolError::TooBigBulkCount, false);
+    if (cr == nullptr) return no_line_end(buf, pos, ProtocolError::TooBigBulkCount, false);
     cr_at = static_cast<size_t>(cr - p);
     int64_t len = 0;
     if (cr_at + 1 >= n || p[pos] != '$' || !parse_ll(p + pos + 1, cr_at - pos - 1, &len) ||
         len < 0 || static_cast<uint64_t>(len) > limits_.max_bulk_len) {
+      // The checks are redone off the fast path to pick Redis's verdict.
       if (has_nul(p + pos, cr_at - pos)) {
-        return line_missing(buf, pos, ProtocolError::TooBigBulkCount, true);
+        return no_line_end(buf, pos, ProtocolError::TooBigBulkCount, true);
       }
-      if (cr_at + 1 >= n) return line_missing(buf, pos, ProtocolError::TooBigBulkCount, false);
+      if (cr_at + 1 >= n) return need_more(n + 1);
       if (p[pos] != '$') return fail(ProtocolError::ExpectedDollar, p[pos]);
       return fail(ProtocolError::InvalidBulkLength);
     }

@@ -64,8 +64,8 @@ class RequestParser {
   ParseStatus parse_inline(std::string_view buf);
   ParseStatus fail(ProtocolError e, char got = 0);
   ParseStatus need_more(size_t total);
-  ParseStatus line_missing(std::string_view buf, size_t line_start, ProtocolError too_big,
-                           bool stalled);
+  ParseStatus no_line_end(std::string_view buf, size_t line_start, ProtocolError too_big,
+                          bool stalled);
   bool split_inline(std::string_view line);
 
   ParseLimits limits_;
