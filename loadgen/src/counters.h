@@ -41,6 +41,7 @@ enum Counter : size_t {
   kSubscribersReady,      // stable subscribers with every subscription confirmed
   kPublishersReady,
   kChurnCycles,           // churning subscribers that completed subscribe..disconnect
+  kAfterUnsubscribe,      // messages a churner got after its final unsubscribe confirmation
   kOutstanding,           // publishes written but not yet answered (gauge)
   kCounterCount
 };

@@ -55,6 +55,7 @@ void RunResult::finish(const Options& o) {
   uint64_t gaps = t[kGapsSkipped] > t[kLateArrivals] ? t[kGapsSkipped] - t[kLateArrivals] : 0;
   check(gaps, "missing from the middle of a stream (sequence gaps)");
   check(t[kCorrupted], "corrupted");
+  check(t[kAfterUnsubscribe], "delivered after the subscriber's unsubscribe confirmation");
   check(t[kMisrouted], "delivered on a channel not subscribed to");
   check(t[kPublishErrors], "PUBLISH error replies");
   check(t[kReplyMismatch], "PUBLISH replies differing from the planned receiver count");

@@ -6,6 +6,9 @@
 #include "worker.h"
 
 namespace ringcast::loadgen {
+namespace {
+constexpr uint64_t kLingerNs = 20'000'000;
+}  // namespace
 
 Subscriber::Subscriber(Worker& w, Kind kind, uint32_t id_or_target) : Conn(w), kind_(kind), id_(id_or_target) {}
 
@@ -56,6 +59,10 @@ void Subscriber::tick(uint64_t now) {
     last_tick_ns_ = now;
     if (tokens_ > 0 && !reading()) set_reading(true);
   }
+  if (state_ == State::kLingering && now >= life_end_ns_) {
+    close_now();
+    return;
+  }
   if (kind_ == Kind::kChurner && state_ == State::kActive && now >= life_end_ns_) {
     // Leave gracefully: every message the server counted for us arrives before
     // the unsubscribe confirmation, so deliveries still equal the replies' sum.
@@ -91,6 +98,7 @@ void Subscriber::on_message(const Reply& r, uint64_t now) {
     case SeqTracker::Verdict::kStale: c[kStaleArrivals]++; break;
     default: break;
   }
+  if (state_ == State::kLingering) c[kAfterUnsubscribe]++;
   bool measured = h.flags & kFlagMeasured;
   bool slow = kind_ == Kind::kSlowStop || kind_ == Kind::kSlowThrottle;
   c[kDeliveriesAll]++;
@@ -125,8 +133,12 @@ bool Subscriber::on_reply(const Reply& r, uint64_t now) {
       return true;
     case ReplyKind::kUnsubscribeAck:
       if (state_ == State::kUnsubscribing && r.integer == 0) {
+        // Every message the server counted for us should be in by now. Keep
+        // reading briefly anyway, so a broker that delivers after the
+        // confirmation is reported as such rather than as a loss.
         c[kChurnCycles]++;
-        return false;  // all counted messages are in: disconnect
+        state_ = State::kLingering;
+        life_end_ns_ = now + kLingerNs;
       }
       return true;
     case ReplyKind::kError:

@@ -14,7 +14,7 @@ namespace ringcast::loadgen {
 class Subscriber : public Conn {
  public:
   enum class Kind : uint8_t { kStable, kChurner, kSlowStop, kSlowThrottle };
-  enum class State : uint8_t { kConnecting, kSubscribing, kActive, kUnsubscribing };
+  enum class State : uint8_t { kConnecting, kSubscribing, kActive, kUnsubscribing, kLingering };
 
   // Stable and slow subscribers pass their index j; churners their channel/pattern target.
   Subscriber(Worker& w, Kind kind, uint32_t id_or_target);
@@ -40,7 +40,7 @@ class Subscriber : public Conn {
   bool hello_pending_ = false;
   uint32_t id_;             // subscriber index, or churn target
   uint32_t acks_pending_ = 0;
-  uint64_t life_end_ns_ = 0;
+  uint64_t life_end_ns_ = 0;  // churner: when to unsubscribe; lingering: when to close
   int64_t tokens_ = 0;      // throttled: bytes it may still read
   uint64_t last_tick_ns_ = 0;
   SeqTracker seqs_;
