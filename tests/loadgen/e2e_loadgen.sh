@@ -44,23 +44,23 @@ check_run() {
   local name=$1; shift
   local json="$work/$name.json"
   echo "--- $name against $kind (port $port)"
-  local rc=0 before=$fail
+  local rc=0 bad=0
   "$lg" "$@" --port "$port" --label "$kind" --server-pid "$pid" --threads 2 --wait 10 \
     --warmup 0.3 --duration 2 --drain-timeout 5 --no-progress --json "$json" || rc=$?
   if [ "$rc" != 0 ]; then
-    echo "FAIL: $name: loadgen exit $rc (1: verification failed, 2: could not run)"; fail=1
-    [ -f "$json" ] || return 0
+    echo "FAIL: $name: loadgen exit $rc (1: verification failed, 2: could not run)"; bad=1
+    [ -f "$json" ] || { fail=1; return 0; }
   fi
   local verified expected delivered
   verified=$(field verified "$json"); expected=$(field expected_deliveries "$json"); delivered=$(field deliveries "$json")
   for f in lost duplicates out_of_order corrupted; do
-    if [ "$(field "$f" "$json")" != "0" ]; then echo "FAIL: $name: $f = $(field "$f" "$json")"; fail=1; fi
+    if [ "$(field "$f" "$json")" != "0" ]; then echo "FAIL: $name: $f = $(field "$f" "$json")"; bad=1; fi
   done
-  if [ "$verified" != "true" ]; then echo "FAIL: $name: verified = $verified"; fail=1; fi
+  if [ "$verified" != "true" ]; then echo "FAIL: $name: verified = $verified"; bad=1; fi
   if [ -z "$expected" ] || [ "$expected" != "$delivered" ] || [ "$expected" -le 0 ]; then
-    echo "FAIL: $name: deliveries $delivered vs sum of PUBLISH replies $expected"; fail=1
+    echo "FAIL: $name: deliveries $delivered vs sum of PUBLISH replies $expected"; bad=1
   fi
-  if [ "$fail" = "$before" ]; then echo "ok: $name: $delivered deliveries = sum of PUBLISH replies"; fi
+  if [ "$bad" = 0 ]; then echo "ok: $name: $delivered deliveries = sum of PUBLISH replies"; else fail=1; fi
 }
 
 start_server
