@@ -1,6 +1,7 @@
 # Zero-copy fan-out (ringcast only): one 1 MiB PUBLISH to 500 subscribers that do not read must
 # not grow the daemon's RSS by a copy per subscriber; afterwards each reads the exact payload.
 
+import sys
 import time
 import unittest
 
@@ -41,6 +42,7 @@ class ZeroCopyTest(ServerTestCase):
             peak = max(peak, server.rss_kib())
             time.sleep(0.02)
         grown = peak - before
+        sys.stderr.write("\nRSS %d KiB before, peak %d KiB after: grew %d KiB\n" % (before, peak, grown))
         self.assertLess(grown, RSS_LIMIT_KIB,
                         "RSS grew by %d KiB (from %d KiB) for one 1 MiB message to %d stalled subscribers"
                         % (grown, before, SUBSCRIBERS))
