@@ -102,8 +102,8 @@ ParseStatus skip_value(Cursor& c, int depth) {
 }
 
 ParseStatus read_element(Cursor& c, Element& e, bool& scalar) {
-  if (c.p >= c.end) return ParseStatus::kNeedMore;
   scalar = true;
+  if (c.p >= c.end) return ParseStatus::kNeedMore;
   char t = *c.p;
   if (t == '$') {
     ++c.p;
@@ -202,7 +202,7 @@ ParseResult parse_reply(const char* data, size_t len, Reply& out) {
       Element el[4];
       bool all_scalar = true;
       for (int64_t k = 0; k < n && st == ParseStatus::kOk; ++k) {
-        bool scalar;
+        bool scalar = true;
         st = read_element(c, el[k], scalar);
         all_scalar = all_scalar && scalar;
       }
