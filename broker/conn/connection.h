@@ -35,11 +35,13 @@ struct Connection {
   bool waiting = false;             // awaiting a cross-shard answer; input held back
   bool doomed = false;              // over an output limit: closed once this delivery batch ends
 
+  // Touched for every delivered message: kept next to the flags above.
+  output::OutputQueue out;
+  int64_t soft_limit_since_ms = 0;  // when output first went over the soft limit (0: under)
+  std::vector<iovec> iov;  // the in-flight writev's vector; alive until its completion
+
   std::string inbuf;     // bytes of requests not parsed yet
   size_t inbuf_need = 0;  // don't re-parse before inbuf holds this many bytes
-
-  output::OutputQueue out;
-  std::vector<iovec> iov;  // the in-flight writev's vector; alive until its completion
 
   NameSet channels;
   NameSet patterns;
@@ -50,7 +52,6 @@ struct Connection {
   std::string laddr;  // local ip:port
   int64_t created_ms = 0;
   int64_t last_active_ms = 0;
-  int64_t soft_limit_since_ms = 0;  // when output first went over the soft limit (0: under)
   std::string_view last_command = "NULL";  // points into the static command table
 
   NameSet& subscriptions(pubsub::Kind kind) {

@@ -6,79 +6,107 @@
 
 namespace ringcast::output {
 
+OutputQueue::~OutputQueue() { clear(); }
+
+OutputQueue::Segment& OutputQueue::push_back() {
+  if (size_ == capacity_) {
+    const size_t grown = capacity_ == 0 ? 8 : capacity_ * 2;
+    auto bigger = std::make_unique<Segment[]>(grown);
+    for (size_t i = 0; i < size_; ++i) bigger[i] = at(i);
+    ring_ = std::move(bigger);
+    capacity_ = grown;
+    head_ = 0;
+  }
+  ++size_;
+  return at(size_ - 1);
+}
+
+void OutputQueue::pop_front() {
+  Segment& s = at(0);
+  if (s.is_frame) {
+    s.frame()->unref();
+  } else if (!spare_reply_) {
+    spare_reply_.reset(s.reply());
+    spare_reply_->clear();
+  } else {
+    delete s.reply();
+  }
+  head_ = (head_ + 1) & (capacity_ - 1);
+  --size_;
+}
+
 void OutputQueue::account_tail() const {
   if (!tail_open_) return;
-  const Segment& tail = segments_.back();
-  bytes_ += tail.own.size() - tail_accounted_;
-  tail_accounted_ = tail.own.size();
+  const size_t now = at(size_ - 1).reply()->size();
+  bytes_ += now - tail_accounted_;
+  tail_accounted_ = now;
 }
 
 size_t OutputQueue::bytes() const {
   account_tail();
-  size_t written_of_first = segments_.empty() ? 0 : segments_.front().offset;
-  return bytes_ - written_of_first;
+  return bytes_ - (size_ == 0 ? 0 : at(0).offset);
 }
 
 std::string& OutputQueue::reply_bytes() {
   // An in-flight segment is frozen: its bytes are what the kernel is reading.
-  if (tail_open_ && segments_.size() > in_flight_) return segments_.back().own;
+  if (tail_open_ && size_ > in_flight_) return *at(size_ - 1).reply();
   account_tail();
-  segments_.emplace_back();
+  std::string* reply = spare_reply_ ? spare_reply_.release() : new std::string;
+  Segment& s = push_back();
+  s = Segment{reply, 0, false};
   tail_open_ = true;
   tail_accounted_ = 0;
-  return segments_.back().own;
+  return *reply;
 }
 
 void OutputQueue::push_frame(pubsub::LocalFrame* frame) {
   account_tail();
   tail_open_ = false;
   frame->ref();
-  Segment& s = segments_.emplace_back();
-  s.frame = frame;
+  Segment& s = push_back();
+  s = Segment{frame, 0, true};
   bytes_ += frame->size();
 }
 
 size_t OutputQueue::prepare(std::vector<iovec>& iov, size_t max_iovecs) {
   assert(in_flight_ == 0);
   account_tail();
-  const size_t n = std::min({segments_.size(), max_iovecs, kMaxIovecs});
+  const size_t n = std::min({size_, max_iovecs, kMaxIovecs});
   iov.resize(n);
   size_t used = 0;
   for (size_t i = 0; i < n; ++i) {
-    Segment& s = segments_[i];
-    if (s.size() == s.offset) continue;  // an empty reply segment
+    const Segment& s = at(i);
+    const size_t size = s.size();
+    if (size == s.offset) continue;  // an empty reply segment
     iov[used].iov_base = const_cast<char*>(s.data() + s.offset);
-    iov[used].iov_len = s.size() - s.offset;
+    iov[used].iov_len = size - s.offset;
     ++used;
   }
   iov.resize(used);
   in_flight_ = n;
   // The open reply segment is now in flight and frozen; new replies start a new one.
-  if (n == segments_.size()) tail_open_ = false;
+  if (n == size_) tail_open_ = false;
   return used;
 }
 
 void OutputQueue::complete(size_t written) {
-  size_t done = 0;
-  while (done < in_flight_) {
-    Segment& s = segments_.front();
-    const size_t left = s.size() - s.offset;
+  for (size_t done = 0; done < in_flight_; ++done) {
+    Segment& s = at(0);
+    const size_t size = s.size();
+    const size_t left = size - s.offset;
     if (written < left) {
       s.offset += uint32_t(written);
       break;
     }
     written -= left;
-    bytes_ -= s.size();
-    release(s);
-    segments_.pop_front();
-    ++done;
+    bytes_ -= size;
+    pop_front();
   }
   in_flight_ = 0;
 }
 
 void OutputQueue::clear() {
-  for (Segment& s : segments_) release(s);
-  segments_.clear();
+  while (size_ != 0) pop_front();
   in_flight_ = 0;
   bytes_ = 0;
   tail_accounted_ = 0;

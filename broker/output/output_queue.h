@@ -10,7 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,7 +27,7 @@ class OutputQueue {
   OutputQueue() = default;
   OutputQueue(const OutputQueue&) = delete;
   OutputQueue& operator=(const OutputQueue&) = delete;
-  ~OutputQueue() { clear(); }
+  ~OutputQueue();
 
   // Bytes to append a reply to; consecutive replies share one segment.
   std::string& reply_bytes();
@@ -46,32 +46,46 @@ class OutputQueue {
   // a partly written one keeps its offset for the next prepare().
   void complete(size_t written);
 
-  bool empty() const { return segments_.empty(); }
+  bool empty() const { return size_ == 0; }
   bool in_flight() const { return in_flight_ != 0; }
-  size_t segments() const { return segments_.size(); }
+  size_t segments() const { return size_; }
   // Bytes still to be written: what this client holds in memory.
   size_t bytes() const;
+  // The same without the reply bytes appended since the last prepare() or
+  // push: cheap enough to test on every delivery, and never more than exact.
+  size_t bytes_lower_bound() const { return bytes_; }
 
   // Drops everything: on close, once no write is in flight (or the ring is gone).
   void clear();
 
  private:
+  // 16 bytes: either a shared frame or a reply buffer this queue owns.
   struct Segment {
-    pubsub::LocalFrame* frame = nullptr;  // shared bytes, or nullptr for `own`
-    uint32_t offset = 0;                  // bytes of this segment already written
-    std::string own;
+    void* ptr;
+    uint32_t offset;  // bytes of this segment already written
+    bool is_frame;
 
-    const char* data() const { return frame ? frame->data() : own.data(); }
-    size_t size() const { return frame ? frame->size() : own.size(); }
+    pubsub::LocalFrame* frame() const { return static_cast<pubsub::LocalFrame*>(ptr); }
+    std::string* reply() const { return static_cast<std::string*>(ptr); }
+    const char* data() const { return is_frame ? frame()->data() : reply()->data(); }
+    size_t size() const { return is_frame ? frame()->size() : reply()->size(); }
   };
 
-  void release(Segment& s) {
-    if (s.frame) s.frame->unref();
-  }
+  Segment& at(size_t i) { return ring_[(head_ + i) & (capacity_ - 1)]; }
+  const Segment& at(size_t i) const { return ring_[(head_ + i) & (capacity_ - 1)]; }
+  Segment& push_back();
+  void pop_front();
   void account_tail() const;
 
-  std::deque<Segment> segments_;
+  // A ring of segments that grows by doubling: pushing a message allocates
+  // nothing once the queue has reached its working size.
+  std::unique_ptr<Segment[]> ring_;
+  size_t capacity_ = 0;  // a power of two
+  size_t head_ = 0;
+  size_t size_ = 0;
   size_t in_flight_ = 0;
+  std::unique_ptr<std::string> spare_reply_;  // recycled reply buffer
+
   // Bytes of every segment except growth of the open reply segment since it
   // was last accounted; `tail_accounted_` is what was counted for it.
   mutable size_t bytes_ = 0;

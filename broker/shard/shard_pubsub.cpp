@@ -1,5 +1,7 @@
 // Publishing, delivering and (un)subscribing on one shard: the fan-out path.
+#include <algorithm>
 #include <bit>
+#include <cstdint>
 
 #include <spdlog/spdlog.h>
 
@@ -10,6 +12,17 @@ namespace ringcast {
 
 using pubsub::Kind;
 using pubsub::MessageFrame;
+
+namespace {
+
+size_t limit_check_threshold(const config::OutputLimit& limit) {
+  size_t t = SIZE_MAX;
+  if (limit.hard_bytes != 0) t = std::min<size_t>(t, limit.hard_bytes);
+  if (limit.soft_bytes != 0) t = std::min<size_t>(t, limit.soft_bytes);
+  return t;
+}
+
+}  // namespace
 
 int64_t Shard::publish(Kind kind, std::string_view channel, std::string_view payload) {
   stats_.publishes.add();
@@ -57,6 +70,8 @@ void Shard::deliver(const MessageFrame& m) {
   pubsub::LocalFrame* resp2 = frames_.adopt(m.frame);
   pubsub::LocalFrame* resp3 = nullptr;  // the push variant, made if someone needs it
   uint64_t delivered = 0;
+  // Below this, a subscriber is under both of its limits: skip the full check.
+  const size_t check_from = limit_check_threshold(server_.config().pubsub_output);
   for (Connection* c : *subscribers) {
     if (c->doomed || c->closing) continue;
     if (c->proto >= 3) {
@@ -67,7 +82,7 @@ void Shard::deliver(const MessageFrame& m) {
     }
     ++delivered;
     arm(*c);
-    check_output_limits(*c);
+    if (c->out.bytes_lower_bound() >= check_from || c->soft_limit_since_ms != 0) check_output_limits(*c);
   }
   stats_.deliveries.add(delivered);
   frames_.drop_if_unused(resp2);
