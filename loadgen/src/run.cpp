@@ -70,7 +70,7 @@ int64_t auto_max_lag(const Options& o, const Plan& plan) {
   // (Redis: 32 MiB hard, 8 MiB soft) could trip on a subscriber that is
   // merely behind.
   int64_t subs = std::max<int64_t>(1, o.subscribers);
-  int64_t lag = std::max<int64_t>(16384, subs * 256);
+  int64_t lag = std::clamp<int64_t>(subs * 256, 16384, 262144);  // the cap bounds queueing delay
   int64_t frame = static_cast<int64_t>(plan.mean_payload_size()) + 64;
   int64_t by_bytes = std::max<int64_t>(int64_t{64 << 20} / frame, subs * 2);
   return std::min(lag, by_bytes);

@@ -1,6 +1,7 @@
 // Unit tests for loadgen options: presets, sizes, the YAML scenario file parser and CLI.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 
 #include "options.h"
@@ -117,4 +118,18 @@ TEST(Plan, PatternModeMatchesExactlyOnePattern) {
     }
   }
   EXPECT_EQ(nonmatching, 100);  // exactly 25%
+}
+
+TEST(ScenarioFile, ShippedScenarioFilesLoadAndValidate) {
+  int seen = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(LOADGEN_SCENARIO_DIR)) {
+    if (entry.path().extension() != ".yaml") continue;
+    Options o;
+    EXPECT_NO_THROW({
+      load_scenario_file(o, entry.path().string());
+      validate(o);
+    }) << entry.path();
+    ++seen;
+  }
+  EXPECT_GE(seen, 3);
 }
