@@ -105,6 +105,28 @@ void OutputQueue::complete(size_t written) {
   in_flight_ = 0;
 }
 
+size_t OutputQueue::drop_oldest_frames(size_t bytes) {
+  account_tail();
+  // Compact in place: segments in flight or already started stay where they
+  // are; later ones are kept unless they are frames still to be dropped.
+  size_t kept = 0, dropped = 0, freed = 0;
+  for (size_t i = 0; i < size_; ++i) {
+    Segment s = at(i);
+    const bool droppable = i >= in_flight_ && s.is_frame && s.offset == 0;
+    if (droppable && freed < bytes) {
+      freed += s.frame()->size();
+      bytes_ -= s.frame()->size();
+      s.frame()->unref();
+      ++dropped;
+      continue;
+    }
+    at(kept++) = s;
+  }
+  size_ = kept;
+  if (tail_open_ && (size_ == 0 || at(size_ - 1).is_frame)) tail_open_ = false;
+  return dropped;
+}
+
 void OutputQueue::clear() {
   while (size_ != 0) pop_front();
   in_flight_ = 0;

@@ -55,6 +55,11 @@ class OutputQueue {
   // push: cheap enough to test on every delivery, and never more than exact.
   size_t bytes_lower_bound() const { return bytes_; }
 
+  // Frees at least `bytes` (if it can) by dropping the oldest whole frames
+  // that no write has started on: never a partly written frame, never the
+  // connection's own replies. Returns the number of frames dropped.
+  size_t drop_oldest_frames(size_t bytes);
+
   // Drops everything: on close, once no write is in flight (or the ring is gone).
   void clear();
 

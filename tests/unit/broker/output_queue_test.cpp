@@ -164,3 +164,53 @@ TEST(OutputQueue, EmptyReplySegmentsProduceNoIovecs) {
 
 }  // namespace
 }  // namespace ringcast::output
+
+namespace ringcast::output {
+namespace {
+
+TEST(OutputQueueDropOldest, DropsWholeUnstartedFramesOnlyAndKeepsReplies) {
+  pubsub::LocalFramePool pool;
+  std::vector<pubsub::Frame*> frames;
+  OutputQueue q;
+  q.append("+OK\r\n");
+  for (int i = 0; i < 6; ++i) {
+    frames.push_back(make_frame("frame" + std::to_string(i) + "|"));
+    q.push_frame(pool.adopt(frames.back()));
+    if (i == 2) q.append(":1\r\n");
+  }
+  // Put the reply and frame0 in flight, then write 3 bytes of them.
+  std::vector<iovec> iov;
+  q.prepare(iov, 2);
+  q.complete(3);
+  // "+OK" partly written (not droppable), frame0 not in flight but untouched.
+  const size_t before = q.bytes();
+  EXPECT_EQ(q.drop_oldest_frames(8), 2u);  // 7-byte frames: two go to free 8
+  EXPECT_EQ(q.bytes(), before - 14);
+  EXPECT_EQ(drain(q, 1 << 20), "\r\nframe2|:1\r\nframe3|frame4|frame5|");
+  for (pubsub::Frame* f : frames) {
+    EXPECT_EQ(f->refs_for_test(), 1u);
+    f->release();
+  }
+  EXPECT_EQ(pool.live(), 0u);
+}
+
+TEST(OutputQueueDropOldest, NeverTouchesInFlightFramesAndThenAcceptsReplies) {
+  pubsub::LocalFramePool pool;
+  pubsub::Frame* a = make_frame("aaaa");
+  pubsub::Frame* b = make_frame("bbbb");
+  OutputQueue q;
+  q.push_frame(pool.adopt(a));
+  q.push_frame(pool.adopt(b));
+  std::vector<iovec> iov;
+  q.prepare(iov, 1);  // `a` in flight
+  EXPECT_EQ(q.drop_oldest_frames(100), 1u);  // only `b` can go
+  q.append("+PONG\r\n");
+  q.complete(4);
+  EXPECT_EQ(drain(q, 1 << 20), "+PONG\r\n");
+  EXPECT_EQ(pool.live(), 0u);
+  a->release();
+  b->release();
+}
+
+}  // namespace
+}  // namespace ringcast::output
