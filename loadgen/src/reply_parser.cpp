@@ -16,25 +16,22 @@ struct Cursor {
 };
 
 // Reads "<digits>\r\n" (optionally signed). kNeedMore if the line is incomplete.
-ParseStatus read_int_line(Cursor& c, int64_t& v) {
-  const char* nl = static_cast<const char*>(std::memchr(c.p, '\r', static_cast<size_t>(c.end - c.p)));
-  if (nl == nullptr || nl + 1 >= c.end) return ParseStatus::kNeedMore;
-  if (nl[1] != '\n') return ParseStatus::kProtocolError;
-  const char* q = c.p;
+// A plain digit loop: lengths are short, and this runs several times per message.
+inline ParseStatus read_int_line(Cursor& c, int64_t& v) {
+  const char* p = c.p;
   bool neg = false;
-  if (q < nl && (*q == '-' || *q == '+')) neg = (*q++ == '-');
-  if (q == nl || nl - q > 19) return ParseStatus::kProtocolError;
+  if (p < c.end && (*p == '-' || *p == '+')) neg = (*p++ == '-');
+  const char* digits = p;
   int64_t x = 0;
-  for (; q < nl; ++q) {
-    if (*q < '0' || *q > '9') return ParseStatus::kProtocolError;
-    x = x * 10 + (*q - '0');
-  }
+  while (p < c.end && static_cast<unsigned>(*p - '0') < 10) x = x * 10 + (*p++ - '0');
+  if (p >= c.end || (p + 1 >= c.end && *p == '\r')) return p - digits > 19 ? ParseStatus::kProtocolError : ParseStatus::kNeedMore;
+  if (p == digits || p - digits > 18 || p[0] != '\r' || p[1] != '\n') return ParseStatus::kProtocolError;
   v = neg ? -x : x;
-  c.p = nl + 2;
+  c.p = p + 2;
   return ParseStatus::kOk;
 }
 
-ParseStatus read_line(Cursor& c, std::string_view& line) {
+inline ParseStatus read_line(Cursor& c, std::string_view& line) {
   const char* nl = static_cast<const char*>(std::memchr(c.p, '\r', static_cast<size_t>(c.end - c.p)));
   if (nl == nullptr || nl + 1 >= c.end) return ParseStatus::kNeedMore;
   if (nl[1] != '\n') return ParseStatus::kProtocolError;
@@ -157,11 +154,52 @@ void classify(const Element* el, int64_t n, Reply& out) {
   }
 }
 
+
+// The hot path: a message or pmessage frame whose elements are all bulk
+// strings, matched by its fixed prefix. Returns false to fall back to the
+// general parser (anything unusual), with `st` set when it decided.
+bool parse_message_fast(const char* data, size_t len, Reply& out, ParseStatus& st, size_t& consumed) {
+  static constexpr std::string_view kMessage = "3\r\n$7\r\nmessage\r\n";
+  static constexpr std::string_view kPMessage = "4\r\n$8\r\npmessage\r\n";
+  if (len < 1 || (data[0] != '*' && data[0] != '>')) return false;
+  std::string_view rest(data + 1, len - 1);
+  bool pm;
+  if (rest.substr(0, kMessage.size()) == kMessage) pm = false;
+  else if (rest.substr(0, kPMessage.size()) == kPMessage) pm = true;
+  else return false;
+  Cursor c{data + 1 + (pm ? kPMessage.size() : kMessage.size()), data + len};
+  std::string_view parts[3];
+  for (int i = 0; i < (pm ? 3 : 2); ++i) {
+    if (c.p >= c.end) {
+      st = ParseStatus::kNeedMore;
+      return true;
+    }
+    if (*c.p != '$') return false;
+    ++c.p;
+    bool is_null = false;
+    st = read_blob(c, parts[i], is_null);
+    if (st != ParseStatus::kOk) return true;
+    if (is_null) return false;
+  }
+  out = pm ? Reply{ReplyKind::kPMessage, 0, "pmessage", parts[1], parts[0], parts[2]}
+           : Reply{ReplyKind::kMessage, 0, "message", parts[0], {}, parts[1]};
+  consumed = static_cast<size_t>(c.p - data);
+  return true;
+}
+
 }  // namespace
 
 ParseResult parse_reply(const char* data, size_t len, Reply& out) {
   Cursor c{data, data + len};
   if (len == 0) return {ParseStatus::kNeedMore, 0};
+  {
+    ParseStatus st = ParseStatus::kOk;
+    size_t consumed = 0;
+    if (parse_message_fast(data, len, out, st, consumed)) {
+      if (st != ParseStatus::kOk) return {st, 0};
+      return {ParseStatus::kOk, consumed};
+    }
+  }
   char t = *c.p;
   ParseStatus st;
   out = Reply{};
