@@ -74,7 +74,7 @@ class SubscribeVisibilityTest(ServerTestCase):
         """PUBLISH answered :2 before the subscriber unsubscribes: both frames still arrive, before
         the unsubscribe confirmations (Redis queues them before it replies to PUBLISH)."""
         a, wrong = self.a, []
-        for i in range(200):
+        for i in range(ROUNDS):
             channel = b"cnt:%d" % i
             pattern = channel + b"*"
             publisher = self.b if i % 2 == 0 else self.c
@@ -92,8 +92,8 @@ class SubscribeVisibilityTest(ServerTestCase):
                 wrong.append("round %d (publisher on the %s shard): %r" % (
                     i, "other" if i % 2 == 0 else "same", got))
         if wrong:
-            self.fail("%d of 200 rounds lost or reordered messages counted by PUBLISH; first ones:\n  %s"
-                      % (len(wrong), "\n  ".join(wrong[:3])))
+            self.fail("%d of %d rounds lost or reordered messages counted by PUBLISH; first ones:\n  %s"
+                      % (len(wrong), ROUNDS, "\n  ".join(wrong[:3])))
 
 
 if __name__ == "__main__":
