@@ -125,7 +125,7 @@ void client_list(Request& req) {
         });
         return text;
       },
-      [](Connection& c, std::vector<std::string>& parts) {
+      [](Shard&, Connection& c, std::vector<std::string>& parts) {
         std::string all;
         for (const std::string& part : parts) all += part;
         resp::ReplyWriter(c.out.reply_bytes(), c.proto).verbatim_text(all);
@@ -189,7 +189,7 @@ void client_kill(Request& req) {
         for (Connection* c : victims) shard.close_connection(*c, "killed by CLIENT KILL");
         return std::to_string(victims.size());
       },
-      [old_form](Connection& c, std::vector<std::string>& parts) {
+      [old_form](Shard&, Connection& c, std::vector<std::string>& parts) {
         int64_t killed = 0;
         for (const std::string& part : parts) killed += std::stoll(part);
         resp::ReplyWriter reply(c.out.reply_bytes(), c.proto);

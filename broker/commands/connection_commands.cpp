@@ -43,12 +43,6 @@ void reply_hello(Request& req) {
   r.array(0);
 }
 
-void drop_subscriptions(Request& req, pubsub::Kind kind) {
-  NameSet& mine = req.conn.subscriptions(kind);
-  std::vector<std::string> names(mine.begin(), mine.end());
-  for (const std::string& name : names) req.shard.unsubscribe(req.conn, kind, name);
-}
-
 }  // namespace
 
 bool set_client_name(Request& req, std::string_view name) {
@@ -119,9 +113,7 @@ void hello(Request& req) {
 }
 
 void reset(Request& req) {
-  drop_subscriptions(req, pubsub::Kind::Channel);
-  drop_subscriptions(req, pubsub::Kind::Pattern);
-  drop_subscriptions(req, pubsub::Kind::ShardChannel);
+  req.shard.drop_all_subscriptions(req.conn);
   req.conn.proto = 2;
   req.conn.name.clear();
   req.reply.simple("RESET");

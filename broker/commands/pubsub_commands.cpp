@@ -32,24 +32,34 @@ void subscribe_all(Request& req, Kind kind, std::string_view verb) {
 }
 
 void unsubscribe_all(Request& req, Kind kind, std::string_view verb) {
+  std::vector<std::string> names;
   if (req.args.size() > 1) {
-    for (size_t i = 1; i < req.args.size(); ++i) {
-      req.shard.unsubscribe(req.conn, kind, req.args[i]);
-      confirm(req, verb, &req.args[i], kind);
-    }
-    return;
+    names.assign(req.args.begin() + 1, req.args.end());
+  } else {
+    const NameSet& mine = req.conn.subscriptions(kind);
+    names.assign(mine.begin(), mine.end());
   }
-  NameSet& mine = req.conn.subscriptions(kind);
-  if (mine.empty()) {
-    confirm(req, verb, nullptr, kind);
-    return;
-  }
-  std::vector<std::string> names(mine.begin(), mine.end());
+  // The confirmations are built now (their counts are the ones after each
+  // removal) but sent only after a fence: every message PUBLISH counted for
+  // these subscriptions reaches the client before it hears they ended.
+  std::string confirmations;
+  resp::ReplyWriter out(confirmations, req.conn.proto);
+  Request staged{req.shard, req.conn, req.args, out};
+  bool ended_any = false;
   for (const std::string& name : names) {
-    req.shard.unsubscribe(req.conn, kind, name);
+    ended_any |= req.shard.unsubscribe(req.conn, kind, name);
     const std::string_view view = name;
-    confirm(req, verb, &view, kind);
+    confirm(staged, verb, &view, kind);
   }
+  if (names.empty()) confirm(staged, verb, nullptr, kind);
+  if (!ended_any) {
+    req.conn.out.append(confirmations);
+    return;
+  }
+  req.shard.fence(req.conn, [confirmations = std::move(confirmations)](Shard& shard, Connection& c) {
+    shard.forget_retired(c);
+    c.out.append(confirmations);
+  });
 }
 
 void list_names(Request& req, Kind kind) {

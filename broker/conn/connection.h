@@ -46,6 +46,10 @@ struct Connection {
   NameSet channels;
   NameSet patterns;
   NameSet shard_channels;
+  // Ended subscriptions whose registry entries still serve messages routed
+  // before they ended (see LocalRegistry); removed once every shard has
+  // flushed those, or when the connection closes.
+  std::vector<std::pair<pubsub::Kind, std::string>> retiring;
 
   std::string name;
   std::string addr;   // peer ip:port

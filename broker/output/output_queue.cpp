@@ -60,6 +60,10 @@ std::string& OutputQueue::reply_bytes() {
 }
 
 void OutputQueue::push_frame(pubsub::LocalFrame* frame) {
+  if (frame->size() <= copy_frame_max_) {
+    reply_bytes().append(frame->data(), frame->size());
+    return;
+  }
   account_tail();
   tail_open_ = false;
   frame->ref();

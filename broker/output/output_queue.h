@@ -22,9 +22,14 @@ namespace ringcast::output {
 // Linux's IOV_MAX: a writev with more iovecs fails with EINVAL.
 inline constexpr size_t kMaxIovecs = 1024;
 
+// Frames up to this size are copied into the connection's byte run instead of
+// referenced: for small messages a memcpy is cheaper than the 16-byte segment,
+// the refcount traffic and the kernel's per-iovec work it replaces.
+inline constexpr size_t kCopyFrameMax = 512;
+
 class OutputQueue {
  public:
-  OutputQueue() = default;
+  explicit OutputQueue(size_t copy_frame_max = kCopyFrameMax) : copy_frame_max_(copy_frame_max) {}
   OutputQueue(const OutputQueue&) = delete;
   OutputQueue& operator=(const OutputQueue&) = delete;
   ~OutputQueue();
@@ -33,7 +38,8 @@ class OutputQueue {
   std::string& reply_bytes();
   void append(std::string_view bytes) { reply_bytes().append(bytes); }
 
-  // Queues a reference to a shared frame (takes one LocalFrame ref).
+  // Queues a shared frame: by reference (one LocalFrame ref), or copied when
+  // it is no larger than the copy threshold.
   void push_frame(pubsub::LocalFrame* frame);
 
   // Fills `iov` with up to `max_iovecs` pieces of pending output starting at
@@ -84,6 +90,7 @@ class OutputQueue {
 
   // A ring of segments that grows by doubling: pushing a message allocates
   // nothing once the queue has reached its working size.
+  size_t copy_frame_max_;
   std::unique_ptr<Segment[]> ring_;
   size_t capacity_ = 0;  // a power of two
   size_t head_ = 0;

@@ -5,7 +5,7 @@
 
 namespace ringcast::pubsub {
 
-void Directory::subscribed(Kind kind, std::string_view name, unsigned shard, bool first_on_shard) {
+uint64_t Directory::subscribed(Kind kind, std::string_view name, unsigned shard, bool first_on_shard) {
   std::unique_lock lock(mutex_);
   auto& map = names_[size_t(kind)];
   auto it = map.find(name);
@@ -15,17 +15,20 @@ void Directory::subscribed(Kind kind, std::string_view name, unsigned shard, boo
   }
   ++it->second.subscribers;
   if (first_on_shard) it->second.shards |= uint64_t(1) << shard;
+  return ++version_;
 }
 
-void Directory::unsubscribed(Kind kind, std::string_view name, unsigned shard, bool last_on_shard) {
+uint64_t Directory::unsubscribed(Kind kind, std::string_view name, unsigned shard, bool last_on_shard) {
   std::unique_lock lock(mutex_);
+  const uint64_t version = ++version_;
   auto& map = names_[size_t(kind)];
   auto it = map.find(name);
-  if (it == map.end()) return;
+  if (it == map.end()) return version;
   if (last_on_shard) it->second.shards &= ~(uint64_t(1) << shard);
-  if (--it->second.subscribers != 0) return;
+  if (--it->second.subscribers != 0) return version;
   if (kind == Kind::Pattern) patterns_.erase(it->first);
   map.erase(it);
+  return version;
 }
 
 std::vector<std::string> Directory::names(Kind kind, std::optional<std::string_view> pattern) const {

@@ -32,22 +32,32 @@ class Directory {
  public:
   // `first_on_shard` / `last_on_shard`: the shard's local registry saw its
   // first subscriber arrive / its last leave, so the shard's bit changes.
-  void subscribed(Kind kind, std::string_view name, unsigned shard, bool first_on_shard);
-  void unsubscribed(Kind kind, std::string_view name, unsigned shard, bool last_on_shard);
+  // Both return the directory version the change takes effect at.
+  uint64_t subscribed(Kind kind, std::string_view name, unsigned shard, bool first_on_shard);
+  uint64_t unsubscribed(Kind kind, std::string_view name, unsigned shard, bool last_on_shard);
+
+  // The version the next change will get: a subscription created or ended
+  // now is "at" this version.
+  uint64_t next_version() const {
+    std::shared_lock lock(mutex_);
+    return version_ + 1;
+  }
 
   // Routes one publish under a single shared lock: on_channel(route) once if
   // `channel` has subscribers, then (for Kind::Channel) on_pattern(pattern,
   // route) for each pattern with subscribers that matches it. The views are
-  // valid only during the call.
+  // valid only during the call. Returns the version the routing saw.
   template <class OnChannel, class OnPattern>
-  void route(Kind kind, std::string_view channel, OnChannel&& on_channel, OnPattern&& on_pattern) const {
+  uint64_t route(Kind kind, std::string_view channel, OnChannel&& on_channel, OnPattern&& on_pattern) const {
     std::shared_lock lock(mutex_);
+    const uint64_t version = version_;
     const auto& map = names_[size_t(kind)];
     if (auto it = map.find(channel); it != map.end()) on_channel(it->second);
-    if (kind != Kind::Channel) return;
+    if (kind != Kind::Channel) return version;
     patterns_.match(channel, [&](std::string_view pattern) {
       on_pattern(pattern, names_[size_t(Kind::Pattern)].find(pattern)->second);
     });
+    return version;
   }
 
   // PUBSUB CHANNELS / SHARDCHANNELS [pattern]
@@ -59,6 +69,7 @@ class Directory {
 
  private:
   mutable std::shared_mutex mutex_;
+  uint64_t version_ = 1;  // bumped by every change
   NameMap<Route> names_[3];
   PatternIndex patterns_;  // views of the keys of names_[Pattern]
 };

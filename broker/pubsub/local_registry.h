@@ -1,8 +1,16 @@
 // One shard's subscribers: for each channel, pattern and shard channel, the
 // local connections subscribed to it. Owned and used by the shard thread only.
+//
+// Each subscription carries the directory versions it is valid for: a message
+// routed at version v reaches it when since <= v < until. A message routed
+// before a subscription existed was not counted for it, and one routed before
+// it ended was; so PUBLISH's count and the deliveries agree exactly, even
+// while a message is in flight between shards.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <limits>
 #include <string_view>
 #include <vector>
 
@@ -11,37 +19,67 @@
 
 namespace ringcast::pubsub {
 
+inline constexpr uint64_t kForever = std::numeric_limits<uint64_t>::max();
+
 template <class Subscriber>
 class LocalRegistry {
  public:
-  using List = std::vector<Subscriber*>;
+  struct Entry {
+    Subscriber* subscriber;
+    uint64_t since;  // first directory version that counts it
+    uint64_t until;  // first version that no longer does (kForever while active)
 
-  // Returns true when `s` is the first local subscriber of `name`.
-  bool add(Kind kind, std::string_view name, Subscriber* s) {
+    bool receives(uint64_t version) const { return since <= version && version < until; }
+  };
+  struct List {
+    std::vector<Entry> entries;
+    size_t active = 0;  // entries with until == kForever
+  };
+
+  // Active local subscribers of `name`.
+  size_t active(Kind kind, std::string_view name) const {
+    const List* list = find(kind, name);
+    return list == nullptr ? 0 : list->active;
+  }
+
+  void add(Kind kind, std::string_view name, Subscriber* s, uint64_t since) {
     auto& map = maps_[size_t(kind)];
     auto it = map.find(name);
     if (it == map.end()) it = map.emplace(std::string(name), List{}).first;
-    it->second.push_back(s);
-    return it->second.size() == 1;
+    it->second.entries.push_back(Entry{s, since, kForever});
+    ++it->second.active;
   }
 
-  // Returns true when `s` was the last local subscriber of `name`.
-  bool remove(Kind kind, std::string_view name, Subscriber* s) {
+  // Ends `s`'s subscription as of version `until`; the entry stays, to serve
+  // messages routed before that, until remove().
+  void retire(Kind kind, std::string_view name, Subscriber* s, uint64_t until) {
+    List* list = find_mutable(kind, name);
+    if (list == nullptr) return;
+    for (Entry& e : list->entries) {
+      if (e.subscriber == s && e.until == kForever) {
+        e.until = until;
+        --list->active;
+        return;
+      }
+    }
+  }
+
+  // Forgets `s`'s entry for `name` (retired or not).
+  void remove(Kind kind, std::string_view name, Subscriber* s) {
     auto& map = maps_[size_t(kind)];
     auto it = map.find(name);
-    if (it == map.end()) return false;
-    List& list = it->second;
-    for (size_t i = 0; i < list.size(); ++i) {
-      if (list[i] == s) {
+    if (it == map.end()) return;
+    auto& entries = it->second.entries;
+    for (size_t i = 0; i < entries.size(); ++i) {
+      if (entries[i].subscriber == s) {
+        if (entries[i].until == kForever) --it->second.active;
         // Order among subscribers carries no meaning, so swap-remove.
-        list[i] = list.back();
-        list.pop_back();
+        entries[i] = entries.back();
+        entries.pop_back();
         break;
       }
     }
-    if (!list.empty()) return false;
-    map.erase(it);
-    return true;
+    if (entries.empty()) map.erase(it);
   }
 
   const List* find(Kind kind, std::string_view name) const {
@@ -53,6 +91,12 @@ class LocalRegistry {
   size_t names(Kind kind) const { return maps_[size_t(kind)].size(); }
 
  private:
+  List* find_mutable(Kind kind, std::string_view name) {
+    auto& map = maps_[size_t(kind)];
+    auto it = map.find(name);
+    return it == map.end() ? nullptr : &it->second;
+  }
+
   NameMap<List> maps_[3];
 };
 

@@ -45,9 +45,15 @@ class Shard {
   // --- used by commands, on this shard's thread ---
   // Fans a message out; returns the receiver count (PUBLISH's reply).
   int64_t publish(pubsub::Kind kind, std::string_view channel, std::string_view payload);
-  // Adds/removes one subscription; returns false when it was already so.
+  // Adds one subscription; returns false when it existed already.
   bool subscribe(Connection& c, pubsub::Kind kind, std::string_view name);
+  // Ends one subscription; returns false when there was none. Messages
+  // already counted for it are still delivered: its registry entry stays
+  // until forget_retired(), which the caller runs after a fence().
   bool unsubscribe(Connection& c, pubsub::Kind kind, std::string_view name);
+  void forget_retired(Connection& c);
+  // Ends every subscription at once, delivering nothing more (RESET, close).
+  void drop_all_subscriptions(Connection& c);
   // Runs `task` on every shard (this one included, via its inbox).
   void broadcast(std::function<void(Shard&)> task);
   // Runs `task` on shard `target`.
@@ -58,7 +64,11 @@ class Shard {
   // shard order. `c` waits meanwhile, its further requests held back; if it
   // is gone when the answers arrive, they are dropped.
   void gather(Connection& c, std::function<std::string(Shard&)> collect,
-              std::function<void(Connection&, std::vector<std::string>&)> finish);
+              std::function<void(Shard&, Connection&, std::vector<std::string>&)> finish);
+  // Runs `finish` here once every shard has handed over every message it
+  // routed before now: a round trip through each shard's inbox, whose FIFO
+  // order puts the answer behind those messages. `c` waits meanwhile.
+  void fence(Connection& c, std::function<void(Shard&, Connection&)> finish);
   // Finds a live local connection by slot and id (for cross-shard answers).
   Connection* find(uint32_t slot, uint64_t id);
   // Resumes a connection that was waiting for a cross-shard answer.
@@ -97,7 +107,6 @@ class Shard {
   // pub/sub (shard_pubsub.cpp)
   void deliver(const pubsub::MessageFrame& m);
   void send_to_shards(const pubsub::MessageFrame& m, uint64_t shards);
-  void drop_all_subscriptions(Connection& c);
   void close_doomed();
 
   Server& server_;

@@ -49,13 +49,13 @@ struct Gathering {
   unsigned origin;
   uint32_t slot;
   uint64_t id;
-  std::function<void(Connection&, std::vector<std::string>&)> finish;
+  std::function<void(Shard&, Connection&, std::vector<std::string>&)> finish;
 };
 
 }  // namespace
 
 void Shard::gather(Connection& c, std::function<std::string(Shard&)> collect,
-                   std::function<void(Connection&, std::vector<std::string>&)> finish) {
+                   std::function<void(Shard&, Connection&, std::vector<std::string>&)> finish) {
   auto g = std::make_shared<Gathering>();
   const unsigned n = server_.shard_count();
   g->parts.resize(n);
@@ -71,10 +71,18 @@ void Shard::gather(Connection& c, std::function<std::string(Shard&)> collect,
     shard.post(g->origin, [g](Shard& origin) {
       Connection* c = origin.find(g->slot, g->id);
       if (c == nullptr) return;
-      g->finish(*c, g->parts);
+      g->finish(origin, *c, g->parts);
       origin.resume(*c);
     });
   });
+}
+
+void Shard::fence(Connection& c, std::function<void(Shard&, Connection&)> finish) {
+  gather(
+      c, [](Shard&) { return std::string(); },
+      [finish = std::move(finish)](Shard& origin, Connection& conn, std::vector<std::string>&) {
+        finish(origin, conn);
+      });
 }
 
 }  // namespace ringcast

@@ -27,10 +27,11 @@ size_t limit_check_threshold(const config::OutputLimit& limit) {
 int64_t Shard::publish(Kind kind, std::string_view channel, std::string_view payload) {
   stats_.publishes.add();
   int64_t receivers = 0;
+  uint64_t version = 0;
   // Encode under the directory's shared lock (the pattern views live only
   // that long); deliver after it, since delivering may close a connection,
   // which updates the directory.
-  server_.directory().route(
+  version = server_.directory().route(
       kind, channel,
       [&](const pubsub::Route& r) {
         receivers += r.subscribers;
@@ -44,7 +45,10 @@ int64_t Shard::publish(Kind kind, std::string_view channel, std::string_view pay
         const auto refs = uint32_t(std::popcount(r.shards));
         routed_.emplace_back(pubsub::encode_message(Kind::Pattern, pattern, channel, payload, refs), r.shards);
       });
-  for (auto& [message, shards] : routed_) send_to_shards(message, shards);
+  for (auto& [message, shards] : routed_) {
+    message.version = version;
+    send_to_shards(message, shards);
+  }
   routed_.clear();
   return receivers;
 }
@@ -72,7 +76,10 @@ void Shard::deliver(const MessageFrame& m) {
   uint64_t delivered = 0;
   // Below this, a subscriber is under both of its limits: skip the full check.
   const size_t check_from = limit_check_threshold(server_.config().pubsub_output);
-  for (Connection* c : *subscribers) {
+  for (const auto& entry : subscribers->entries) {
+    // Only subscriptions that were counted when the message was routed.
+    if (!entry.receives(m.version)) continue;
+    Connection* c = entry.subscriber;
     if (c->doomed || c->closing) continue;
     if (c->proto >= 3) {
       if (resp3 == nullptr) resp3 = frames_.adopt(pubsub::push_variant(*m.frame));
@@ -93,9 +100,10 @@ bool Shard::subscribe(Connection& c, Kind kind, std::string_view name) {
   NameSet& mine = c.subscriptions(kind);
   if (mine.contains(name)) return false;
   mine.emplace(name);
-  const bool first = registry_.add(kind, name, &c);
+  const bool first = registry_.active(kind, name) == 0;
   // Visible to every publisher before the caller confirms it to the client.
-  server_.directory().subscribed(kind, name, index_, first);
+  const uint64_t since = server_.directory().subscribed(kind, name, index_, first);
+  registry_.add(kind, name, &c, since);
   return true;
 }
 
@@ -103,21 +111,30 @@ bool Shard::unsubscribe(Connection& c, Kind kind, std::string_view name) {
   NameSet& mine = c.subscriptions(kind);
   auto it = mine.find(name);
   if (it == mine.end()) return false;
-  const bool last = registry_.remove(kind, name, &c);
-  server_.directory().unsubscribed(kind, name, index_, last);
+  const bool last = registry_.active(kind, name) == 1;
+  const uint64_t until = server_.directory().unsubscribed(kind, name, index_, last);
+  registry_.retire(kind, name, &c, until);
+  c.retiring.emplace_back(kind, std::string(name));
   mine.erase(it);
   return true;
+}
+
+void Shard::forget_retired(Connection& c) {
+  for (const auto& [kind, name] : c.retiring) registry_.remove(kind, name, &c);
+  c.retiring.clear();
 }
 
 void Shard::drop_all_subscriptions(Connection& c) {
   for (Kind kind : {Kind::Channel, Kind::Pattern, Kind::ShardChannel}) {
     NameSet& mine = c.subscriptions(kind);
     for (const std::string& name : mine) {
-      const bool last = registry_.remove(kind, name, &c);
+      const bool last = registry_.active(kind, name) == 1;
       server_.directory().unsubscribed(kind, name, index_, last);
+      registry_.remove(kind, name, &c);
     }
     mine.clear();
   }
+  forget_retired(c);
 }
 
 }  // namespace ringcast
