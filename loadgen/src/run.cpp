@@ -172,6 +172,18 @@ bool execute_run(const Options& o, RunResult& r, std::string& error) {
   }
   r.drain_s = secs(now_ns() - t1);
   sleep_ms(50);  // let stragglers (duplicates, late frames) show up before counting
+  if (ctx.slow_run) {
+    // A server that dropped a slow subscriber closed a socket whose unread
+    // backlog still sits in the kernel; only reading it reaches the EOF.
+    ctx.release_slow.store(true, std::memory_order_relaxed);
+    uint64_t until = now_ns() + 1'000'000'000;
+    uint64_t last = ctx.totals()[kSlowDeliveries];
+    for (int quiet = 0; quiet < 20 && now_ns() < until; sleep_ms(10)) {
+      uint64_t cur = ctx.totals()[kSlowDeliveries];
+      quiet = cur == last ? quiet + 1 : 0;
+      last = cur;
+    }
+  }
   stop_all();
 
   r.window_s = secs(t1 - t0);

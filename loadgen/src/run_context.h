@@ -35,6 +35,9 @@ struct RunContext {
   sockaddr_in addr{};
   uint32_t hello_version = 2;
   std::atomic<Phase> phase{Phase::kSetup};
+  // Set after the drain: slow subscribers read everything left, so the ones
+  // the server dropped at its output limit see end-of-file and are counted.
+  std::atomic<bool> release_slow{false};
   std::vector<std::unique_ptr<SharedCounters>> shared;  // one per worker, written only by it
   int64_t max_lag = 0;          // deliveries owed before closed-loop publishers pause
   bool strict_replies = false;  // PUBLISH replies must equal the planned receivers

@@ -40,18 +40,25 @@ void Subscriber::on_lost(bool during_connect) {
 }
 
 size_t Subscriber::read_budget() const {
-  if (kind_ != Kind::kSlowThrottle || state_ != State::kActive) return SIZE_MAX;
+  if (released_ || kind_ != Kind::kSlowThrottle || state_ != State::kActive) return SIZE_MAX;
   return tokens_ > 0 ? static_cast<size_t>(tokens_) : 0;
 }
 
 void Subscriber::on_bytes_read(size_t n) {
-  if (kind_ != Kind::kSlowThrottle || state_ != State::kActive) return;
+  if (released_ || kind_ != Kind::kSlowThrottle || state_ != State::kActive) return;
   tokens_ -= static_cast<int64_t>(n);
   if (tokens_ <= 0) set_reading(false);
 }
 
 void Subscriber::tick(uint64_t now) {
   if (dead()) return;
+  bool slow = kind_ == Kind::kSlowStop || kind_ == Kind::kSlowThrottle;
+  if (slow && state_ == State::kActive && w_.context().release_slow.load(std::memory_order_relaxed)) {
+    kind_ = Kind::kSlowStop;  // no more throttling: read the rest at full speed
+    released_ = true;
+    if (!reading()) set_reading(true);
+    return;
+  }
   if (kind_ == Kind::kSlowThrottle && state_ == State::kActive) {
     // Token bucket: at most slow_rate bytes/s, bursts of up to 1/10 s.
     auto rate = static_cast<int64_t>(w_.context().opt.slow_rate);
@@ -128,7 +135,7 @@ bool Subscriber::on_reply(const Reply& r, uint64_t now) {
         state_ = State::kActive;
         if (kind_ == Kind::kChurner) life_end_ns_ = now + uint64_t{w_.context().opt.churn_life_ms} * 1'000'000;
         w_.subscriber_ready(this);
-        if (kind_ == Kind::kSlowStop) set_reading(false);
+        if (kind_ == Kind::kSlowStop && !released_) set_reading(false);
       }
       return true;
     case ReplyKind::kUnsubscribeAck:

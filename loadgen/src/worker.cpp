@@ -120,7 +120,7 @@ void Worker::loop() {
     Subscriber::Kind k = Subscriber::Kind::kStable;
     if (ctx_.plan.is_slow(j)) k = o.slow_mode == "throttle" ? Subscriber::Kind::kSlowThrottle : Subscriber::Kind::kSlowStop;
     Subscriber* s = add(std::make_unique<Subscriber>(*this, k, j));
-    if (k == Subscriber::Kind::kSlowThrottle) timed_.push_back(s);
+    if (k != Subscriber::Kind::kStable) timed_.push_back(s);
     to_connect_.push_back(s);
   }
   for (uint32_t p = index_; p < o.publishers; p += count_) {
