@@ -12,7 +12,7 @@ namespace ringcast::loadgen {
 namespace {
 
 struct Sample {
-  double deliveries_per_s, p50, p99, p999, srv_per_m, lg_per_m, srv_util, lg_util;
+  double deliveries_per_s, p50, p99, p999, srv_per_m, lg_per_m, srv_util, lg_util, load;
   bool verified;
 };
 
@@ -42,6 +42,7 @@ std::string si(double v) {
 }
 
 std::string cpu(double v) { return v < 0 ? "-" : fmt::format("{:.3f}", v); }
+std::string load(double v) { return v < 0 ? "-" : fmt::format("{:.1f}", v); }
 std::string pct(double v) { return v < 0 ? "-" : fmt::format("{:.0f}%", v * 100); }
 
 double num(simdjson::dom::element e, const char* key, double dflt = -1) {
@@ -86,7 +87,7 @@ int run_report(const std::vector<std::string>& args) {
     double window = num(doc, "window_s", 0), srv = num(doc, "server_cpu_s"), lg = num(doc, "loadgen_cpu_s");
     Sample s{num(doc, "deliveries_per_s", 0), num(lat, "p50", 0), num(lat, "p99", 0), num(lat, "p999", 0),
              num(doc, "server_cpu_s_per_m"), num(doc, "loadgen_cpu_s_per_m"),
-             (srv >= 0 && window > 0) ? srv / window : -1, (lg >= 0 && window > 0) ? lg / window : -1, verified};
+             (srv >= 0 && window > 0) ? srv / window : -1, (lg >= 0 && window > 0) ? lg / window : -1, num(doc, "load_average"), verified};
     std::string scenario(sc), label(lb);
     if (std::find(scenarios.begin(), scenarios.end(), scenario) == scenarios.end()) scenarios.push_back(scenario);
     if (std::find(labels.begin(), labels.end(), label) == labels.end()) labels.push_back(label);
@@ -100,9 +101,9 @@ int run_report(const std::vector<std::string>& args) {
   }
   if (baseline.empty()) baseline = labels.front();
 
-  fmt::print("{:<16} {:<12} {:>4} {:>10} {:>7} {:>9} {:>9} {:>9} {:>8} {:>8} {:>6} {:>6} {:>9} {:>7} {:>7} {:>4}\n",
+  fmt::print("{:<16} {:<12} {:>4} {:>10} {:>7} {:>9} {:>9} {:>9} {:>8} {:>8} {:>6} {:>6} {:>5} {:>9} {:>7} {:>7} {:>4}\n",
              "scenario", "target", "runs", "deliv/s", "spread", "p50 us", "p99 us", "p99.9 us", "srv s/M",
-             "lg s/M", "srv%", "lg%", "x deliv/s", "x p99", "x srvM", "ok");
+             "lg s/M", "srv%", "lg%", "load", "x deliv/s", "x p99", "x srvM", "ok");
   int status = 0;
   for (const auto& sc : scenarios) {
     const Group* base = nullptr;
@@ -128,18 +129,20 @@ int run_report(const std::vector<std::string>& args) {
         if (bp > 0) rp = fmt::format("{:.2f}", p99 / bp);
         if (bc > 0 && srvm >= 0) rc = fmt::format("{:.2f}", srvm / bc);
       }
-      fmt::print("{:<16} {:<12} {:>4} {:>10} {:>6.1f}% {:>9.1f} {:>9.1f} {:>9.1f} {:>8} {:>8} {:>6} {:>6} {:>9} {:>7} {:>7} {:>4}\n",
+      fmt::print("{:<16} {:<12} {:>4} {:>10} {:>6.1f}% {:>9.1f} {:>9.1f} {:>9.1f} {:>8} {:>8} {:>6} {:>6} {:>5} {:>9} {:>7} {:>7} {:>4}\n",
                  sc, lb, g.runs.size(), si(dm), spread * 100, median(column(g, [](const Sample& s) { return s.p50; })),
                  p99, median(column(g, [](const Sample& s) { return s.p999; })), cpu(srvm),
                  cpu(median(column(g, [](const Sample& s) { return s.lg_per_m; }))),
                  pct(median(column(g, [](const Sample& s) { return s.srv_util; }))),
-                 pct(median(column(g, [](const Sample& s) { return s.lg_util; }))), rd, rp, rc,
+                 pct(median(column(g, [](const Sample& s) { return s.lg_util; }))),
+                 load(median(column(g, [](const Sample& s) { return s.load; }))), rd, rp, rc,
                  fmt::format("{}/{}", ok, g.runs.size()));
     }
   }
   fmt::print("\nmedians over runs; spread = (max-min)/median of deliveries/s; x = ratio to '{}' "
              "(deliv/s: higher is better; p99 and server CPU per million deliveries: lower is better);\n"
-             "srv% / lg% = CPU used during the window as a share of one core (near 100% x cores: that side limited the result)\n",
+             "srv% / lg% = CPU used during the window as a share of one core (near 100% x cores: that side limited the result);\n"
+             "load = 1-minute load average (above the CPU count, other work shared the machine: expect noise)\n",
              baseline);
   return status;
 }

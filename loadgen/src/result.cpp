@@ -93,8 +93,8 @@ void print_summary(const Options& o, const RunResult& r) {
     if (s < kPayloadHeaderSize)
       fmt::print("note       requested {} B payloads were raised to the {}-byte verification header\n", s,
                  kPayloadHeaderSize);
-  fmt::print("window     {:.2f} s measured after {:.1f} s warm-up; drain {:.2f} s{}; {} threads\n", r.window_s,
-             o.warmup_s, r.drain_s, r.drained ? "" : " (TIMED OUT)", r.threads);
+  fmt::print("window     {:.2f} s measured after {:.1f} s warm-up; drain {:.2f} s{}; {} threads; load average {:.2f}\n",
+             r.window_s, o.warmup_s, r.drain_s, r.drained ? "" : " (TIMED OUT)", r.threads, r.load_average);
   fmt::print("publishes  {} ({}/s)\n", t[kPublishesMeasured], si(static_cast<double>(t[kPublishesMeasured]) / r.window_s));
   fmt::print("deliveries {} ({}/s, {:.1f} MB/s)\n", r.delivered, si(r.deliveries_per_s()),
              static_cast<double>(t[kBytesMeasured]) / r.window_s / 1e6);
@@ -162,6 +162,7 @@ void write_json(const Options& o, const RunResult& r, const std::string& path) {
   "latency_us": {{"p50": {:.3f}, "p90": {:.3f}, "p99": {:.3f}, "p999": {:.3f}, "max": {:.3f}, "mean": {:.3f}, "count": {}}},
   "server_cpu_s": {:.4f},
   "loadgen_cpu_s": {:.4f},
+  "load_average": {:.2f},
   "server_cpu_s_per_m": {:.6f},
   "loadgen_cpu_s_per_m": {:.6f},
   "counters": {{
@@ -177,7 +178,7 @@ void write_json(const Options& o, const RunResult& r, const std::string& path) {
       static_cast<double>(t[kPublishesMeasured]) / r.window_s, static_cast<double>(t[kBytesMeasured]) / r.window_s,
       static_cast<double>(h.percentile(50)) / 1e3, static_cast<double>(h.percentile(90)) / 1e3,
       static_cast<double>(h.percentile(99)) / 1e3, static_cast<double>(h.percentile(99.9)) / 1e3,
-      static_cast<double>(h.max()) / 1e3, h.mean() / 1e3, h.count(), r.server_cpu_s, r.loadgen_cpu_s,
+      static_cast<double>(h.max()) / 1e3, h.mean() / 1e3, h.count(), r.server_cpu_s, r.loadgen_cpu_s, r.load_average,
       per_million(r.server_cpu_s, r.delivered), per_million(r.loadgen_cpu_s, r.delivered), counters);
   std::ofstream f(path, std::ios::trunc);
   if (!f) throw std::runtime_error(fmt::format("cannot write {}", path));

@@ -21,6 +21,7 @@ struct RunResult {
   bool drained = false;      // false: drain timed out
   double server_cpu_s = -1;  // server's CPU during the window; -1 unknown
   double loadgen_cpu_s = 0;  // this process's CPU during the window
+  double load_average = -1;  // 1-minute load average at the end of the window
   Counters totals;
   Histogram latency;         // ns, measured deliveries to fast subscribers
 

@@ -155,6 +155,7 @@ bool execute_run(const Options& o, RunResult& r, std::string& error) {
   uint64_t t1 = now_ns();
   double srv1 = o.server_pid > 0 ? process_cpu_seconds(o.server_pid) : -1;
   double own1 = own_cpu_seconds();
+  r.load_average = load_average();
 
   // Drain: every measured publish answered and every delivery it promised in.
   r.drained = false;

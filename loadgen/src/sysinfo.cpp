@@ -109,6 +109,13 @@ std::string wait_for_server(const std::string& host, uint16_t port, double secon
   return fmt::format("server {}:{} not ready after {} s ({})", host, port, seconds, last);
 }
 
+double load_average() {
+  std::ifstream in("/proc/loadavg");
+  double l = -1;
+  if (!(in >> l)) return -1;
+  return l;
+}
+
 std::string iso_time_now() {
   std::time_t t = std::time(nullptr);
   std::tm tm{};

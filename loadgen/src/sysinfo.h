@@ -26,6 +26,10 @@ uint16_t free_port();
 // Returns an empty string on success, else what went wrong.
 std::string wait_for_server(const std::string& host, uint16_t port, double seconds);
 
+// The 1-minute load average (-1 if unknown): on a shared machine, the first
+// thing to look at when two runs disagree.
+double load_average();
+
 // Local time as ISO 8601, for result files.
 std::string iso_time_now();
 
