@@ -10,7 +10,11 @@ namespace {
 constexpr uint64_t kLingerNs = 20'000'000;
 }  // namespace
 
-Subscriber::Subscriber(Worker& w, Kind kind, uint32_t id_or_target) : Conn(w), kind_(kind), id_(id_or_target) {}
+Subscriber::Subscriber(Worker& w, Kind kind, uint32_t id_or_target) : Conn(w), kind_(kind), id_(id_or_target) {
+  const Options& o = w.context().opt;
+  if (kind == Kind::kChurner) only_channel_ = id_or_target;  // a channel, or a pattern's one matching channel
+  else if (!o.pattern_mode()) only_channel_ = id_or_target % o.channels;
+}
 
 void Subscriber::on_connected(uint64_t now) {
   const RunContext& ctx = w_.context();
@@ -79,7 +83,7 @@ void Subscriber::tick(uint64_t now) {
 }
 
 bool Subscriber::owns(uint32_t channel) const {
-  if (kind_ == Kind::kChurner) return channel == id_;
+  if (only_channel_ != UINT32_MAX) return channel == only_channel_;
   return w_.context().plan.owns(id_, channel);
 }
 

@@ -41,6 +41,7 @@ class Subscriber : public Conn {
   bool released_ = false;  // slow subscriber told to read the rest (end of run)
   uint32_t id_;             // subscriber index, or churn target
   uint32_t acks_pending_ = 0;
+  uint32_t only_channel_ = UINT32_MAX;  // channel mode: the one channel index it gets
   uint64_t life_end_ns_ = 0;  // churner: when to unsubscribe; lingering: when to close
   int64_t tokens_ = 0;      // throttled: bytes it may still read
   uint64_t last_tick_ns_ = 0;
