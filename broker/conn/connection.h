@@ -13,6 +13,7 @@
 #include "output/output_queue.h"
 #include "pubsub/message_frame.h"
 #include "pubsub/name_map.h"
+#include "resp/request_parser.h"
 
 namespace ringcast {
 
@@ -42,6 +43,7 @@ struct Connection {
 
   std::string inbuf;     // bytes of requests not parsed yet
   size_t inbuf_need = 0;  // don't re-parse before inbuf holds this many bytes
+  resp::ParseProgress parse_progress;  // where the request at the front of inbuf stopped
 
   NameSet channels;
   NameSet patterns;

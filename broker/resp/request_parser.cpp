@@ -56,14 +56,17 @@ int hex_value(char c) {
 
 }  // namespace
 
-ParseStatus RequestParser::parse(std::string_view buf) {
+ParseStatus RequestParser::parse(std::string_view buf, ParseProgress* progress) {
   consumed_ = 0;
   needed_ = 0;
   error_ = ProtocolError::None;
   error_got_ = 0;
   args_.clear();
   if (buf.empty()) return need_more(1);
-  return buf[0] == '*' ? parse_multibulk(buf) : parse_inline(buf);
+  if (buf[0] != '*') return parse_inline(buf);
+  const ParseStatus status = parse_multibulk(buf, progress);
+  if (progress != nullptr && status != ParseStatus::NeedMore) progress->reset();
+  return status;
 }
 
 ParseStatus RequestParser::fail(ProtocolError e, char got) {
@@ -90,41 +93,64 @@ ParseStatus RequestParser::need_more(size_t total) {
   return ParseStatus::NeedMore;
 }
 
-ParseStatus RequestParser::parse_multibulk(std::string_view buf) {
+ParseStatus RequestParser::parse_multibulk(std::string_view buf, ParseProgress* progress) {
   const char* const p = buf.data();
   const size_t n = buf.size();
-
-  const auto* cr = static_cast<const char*>(std::memchr(p, '\r', n));
-  if (cr == nullptr) return no_line_end(buf, 0, ProtocolError::TooBigMbulkCount, false);
-  size_t cr_at = static_cast<size_t>(cr - p);
+  size_t pos;
   int64_t count = 0;
-  const bool whole_line = cr_at + 1 < n;  // Redis wants one byte after '\r'
-  if (!whole_line || !parse_ll(p + 1, cr_at - 1, &count) ||
-      (count > 0 && static_cast<uint64_t>(count) > limits_.max_multibulk_len)) {
-    if (has_nul(p, cr_at)) return no_line_end(buf, 0, ProtocolError::TooBigMbulkCount, true);
-    // A '\r' as the last byte waits for one more byte, with no size check.
-    if (!whole_line) return need_more(n + 1);
-    return fail(ProtocolError::InvalidMultibulkLength);
-  }
-  // Redis skips the byte after '\r' without checking that it is '\n'.
-  size_t pos = cr_at + 2;
-  if (count <= 0) {
-    consumed_ = pos;
-    return ParseStatus::Ok;
+  int64_t first = 0;  // index of the first element still to read
+  const char* cr;
+  size_t cr_at;
+  // Arguments are collected as offsets (kept across calls when resuming) and
+  // turned into views once the request is complete.
+  auto& offsets = progress != nullptr ? progress->args : offsets_;
+
+  if (progress != nullptr && progress->next != 0) {
+    // Resume at the element the last call stopped at.
+    pos = progress->next;
+    count = progress->count;
+    first = int64_t(offsets.size());
+  } else {
+    offsets.clear();
+    cr = static_cast<const char*>(std::memchr(p, '\r', n));
+    if (cr == nullptr) return no_line_end(buf, 0, ProtocolError::TooBigMbulkCount, false);
+    cr_at = static_cast<size_t>(cr - p);
+    const bool whole_line = cr_at + 1 < n;  // Redis wants one byte after '\r'
+    if (!whole_line || !parse_ll(p + 1, cr_at - 1, &count) ||
+        (count > 0 && static_cast<uint64_t>(count) > limits_.max_multibulk_len)) {
+      if (has_nul(p, cr_at)) return no_line_end(buf, 0, ProtocolError::TooBigMbulkCount, true);
+      // A '\r' as the last byte waits for one more byte, with no size check.
+      if (!whole_line) return need_more(n + 1);
+      return fail(ProtocolError::InvalidMultibulkLength);
+    }
+    // Redis skips the byte after '\r' without checking that it is '\n'.
+    pos = cr_at + 2;
+    if (count <= 0) {
+      consumed_ = pos;
+      return ParseStatus::Ok;
+    }
   }
 
-  for (int64_t i = 0; i < count; ++i) {
+  for (int64_t i = first; i < count; ++i) {
     cr = static_cast<const char*>(std::memchr(p + pos, '\r', n - pos));
-    if (cr == nullptr) return no_line_end(buf, pos, ProtocolError::TooBigBulkCount, false);
+    if (cr == nullptr) {
+      save_progress(progress, pos, count);
+      return no_line_end(buf, pos, ProtocolError::TooBigBulkCount, false);
+    }
     cr_at = static_cast<size_t>(cr - p);
     int64_t len = 0;
+    const size_t bulk_line = pos;
     if (cr_at + 1 >= n || p[pos] != '$' || !parse_ll(p + pos + 1, cr_at - pos - 1, &len) ||
         len < 0 || static_cast<uint64_t>(len) > limits_.max_bulk_len) {
       // The checks are redone off the fast path to pick Redis's verdict.
       if (has_nul(p + pos, cr_at - pos)) {
+        save_progress(progress, pos, count);
         return no_line_end(buf, pos, ProtocolError::TooBigBulkCount, true);
       }
-      if (cr_at + 1 >= n) return need_more(n + 1);
+      if (cr_at + 1 >= n) {
+        save_progress(progress, pos, count);
+        return need_more(n + 1);
+      }
       if (p[pos] != '$') return fail(ProtocolError::ExpectedDollar, p[pos]);
       return fail(ProtocolError::InvalidBulkLength);
     }
@@ -132,12 +158,23 @@ ParseStatus RequestParser::parse_multibulk(std::string_view buf) {
     const size_t end = pos + static_cast<size_t>(len) + 2;
     // Everything before this bulk is known, so nothing can change until the
     // whole bulk and the two bytes after it are here.
-    if (end > n) return need_more(end);
-    args_.emplace_back(p + pos, static_cast<size_t>(len));
+    if (end > n) {
+      save_progress(progress, bulk_line, count);
+      return need_more(end);
+    }
+    offsets.emplace_back(pos, static_cast<size_t>(len));
     pos = end;  // the two bytes after the data are skipped unchecked, as Redis does
   }
+  args_.reserve(offsets.size());
+  for (const auto& [offset, len] : offsets) args_.emplace_back(p + offset, len);
   consumed_ = pos;
   return ParseStatus::Ok;
+}
+
+void RequestParser::save_progress(ParseProgress* progress, size_t next, int64_t count) {
+  if (progress == nullptr) return;
+  progress->next = next;
+  progress->count = count;
 }
 
 ParseStatus RequestParser::parse_inline(std::string_view buf) {

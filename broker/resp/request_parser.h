@@ -34,14 +34,29 @@ struct ParseLimits {
   size_t inline_max = 64 * 1024;                 // Redis PROTO_INLINE_MAX_SIZE
 };
 
+// Where an incomplete multibulk request stopped. Kept by the caller (one per
+// connection) and passed back with the same request grown by new bytes, so
+// parsing resumes at the element it stopped at instead of re-reading every
+// argument: a request of a million small arguments trickling in stays linear.
+struct ParseProgress {
+  size_t next = 0;        // offset of the first unread element (0: nothing saved)
+  int64_t count = 0;      // elements in the request
+  std::vector<std::pair<size_t, size_t>> args;  // offset and length of those read
+  void reset() {
+    next = 0;
+    args.clear();
+  }
+};
+
 class RequestParser {
  public:
   explicit RequestParser(ParseLimits limits = {}) : limits_(limits) {}
 
-  // Parses one request from the front of `buf`. Stateless between calls apart
-  // from the outputs below: an incomplete request is parsed again from its
-  // start once more bytes arrived (bytes_needed() says when that is useful).
-  ParseStatus parse(std::string_view buf);
+  // Parses one request from the front of `buf`. Without `progress` an
+  // incomplete request is parsed again from its start once more bytes
+  // arrived (bytes_needed() says when that is useful). With it, `buf` must
+  // start with the same request as on the call that saved it.
+  ParseStatus parse(std::string_view buf, ParseProgress* progress = nullptr);
 
   // Ok: bytes of `buf` the request occupied (including its trailing CRLF).
   size_t consumed() const { return consumed_; }
@@ -60,13 +75,14 @@ class RequestParser {
   void set_limits(const ParseLimits& limits) { limits_ = limits; }
 
  private:
-  ParseStatus parse_multibulk(std::string_view buf);
+  ParseStatus parse_multibulk(std::string_view buf, ParseProgress* progress);
   ParseStatus parse_inline(std::string_view buf);
   ParseStatus fail(ProtocolError e, char got = 0);
   ParseStatus need_more(size_t total);
   ParseStatus no_line_end(std::string_view buf, size_t line_start, ProtocolError too_big,
                           bool stalled);
   bool split_inline(std::string_view line);
+  static void save_progress(ParseProgress* progress, size_t next, int64_t count);
 
   ParseLimits limits_;
   size_t consumed_ = 0;
@@ -74,6 +90,7 @@ class RequestParser {
   ProtocolError error_ = ProtocolError::None;
   char error_got_ = 0;
   std::vector<std::string_view> args_;
+  std::vector<std::pair<size_t, size_t>> offsets_;  // arguments of the request being parsed
   std::vector<std::string> inline_storage_;
 };
 
