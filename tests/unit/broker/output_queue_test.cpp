@@ -44,7 +44,7 @@ std::string drain(OutputQueue& q, size_t chunk) {
 }
 
 TEST(OutputQueue, RepliesCoalesceIntoOneSegment) {
-  OutputQueue q;
+  OutputQueue q(0);
   q.append("+OK\r\n");
   q.append(":1\r\n");
   EXPECT_EQ(q.segments(), 1u);
@@ -58,7 +58,7 @@ TEST(OutputQueue, RepliesCoalesceIntoOneSegment) {
 }
 
 TEST(OutputQueue, InFlightReplyBytesAreFrozen) {
-  OutputQueue q;
+  OutputQueue q(0);
   q.append("first");
   std::vector<iovec> iov;
   q.prepare(iov);
@@ -75,7 +75,7 @@ TEST(OutputQueue, CapsEachBatchAtIovMax) {
   LocalFramePool pool;
   Frame* f = make_frame("*3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\np\r\n");
   LocalFrame* lf = pool.adopt(f);
-  OutputQueue q;
+  OutputQueue q(0);
   for (int i = 0; i < 2500; ++i) q.push_frame(lf);
   std::vector<iovec> iov;
   EXPECT_EQ(q.prepare(iov), kMaxIovecs);
@@ -101,7 +101,7 @@ TEST(OutputQueue, ResumesAtEveryPartialWriteOffset) {
     LocalFramePool pool;
     Frame* fa = make_frame(a);
     Frame* fb = make_frame(b);
-    OutputQueue q;
+    OutputQueue q(0);
     q.append("+OK\r\n");
     LocalFrame* la = pool.adopt(fa);
     q.push_frame(la);
@@ -124,7 +124,7 @@ TEST(OutputQueue, BytesCountReferencedFramesAndShrinkWithPartialWrites) {
   LocalFramePool pool;
   Frame* f = make_frame(std::string(1000, 'p'));
   LocalFrame* lf = pool.adopt(f);
-  OutputQueue q;
+  OutputQueue q(0);
   q.push_frame(lf);
   q.push_frame(lf);
   q.append("+PONG\r\n");
@@ -144,7 +144,7 @@ TEST(OutputQueue, ClearReleasesEveryReferenceOnce) {
   Frame* f = make_frame("payload");
   LocalFrame* lf = pool.adopt(f);
   {
-    OutputQueue q;
+    OutputQueue q(0);
     for (int i = 0; i < 10; ++i) q.push_frame(lf);
     EXPECT_EQ(lf->refs, 10u);
   }  // destroyed with frames queued
@@ -153,8 +153,36 @@ TEST(OutputQueue, ClearReleasesEveryReferenceOnce) {
   f->release();
 }
 
+TEST(OutputQueue, SmallFramesAreCopiedLargeOnesReferenced) {
+  LocalFramePool pool;
+  Frame* small = make_frame("*3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\np\r\n");
+  Frame* large = make_frame(std::string(kCopyFrameMax + 1, 'L'));
+  LocalFrame* ls = pool.adopt(small);
+  LocalFrame* ll = pool.adopt(large);
+  OutputQueue q;  // the default threshold
+  for (int i = 0; i < 3; ++i) q.push_frame(ls);
+  q.push_frame(ll);
+  q.push_frame(ls);
+  EXPECT_EQ(ls->refs, 0u);  // copied: the queue holds no reference
+  EXPECT_EQ(ll->refs, 1u);
+  EXPECT_EQ(q.segments(), 3u);  // three copies in one run, the large frame, one more copy
+  std::vector<iovec> iov;
+  EXPECT_EQ(q.prepare(iov), 3u);
+  EXPECT_EQ(iov[1].iov_base, large->data());  // referenced, not copied
+  const std::string s(small->view());
+  EXPECT_EQ(gather(iov), s + s + s + std::string(large->view()) + s);
+  q.complete(q.bytes());
+  EXPECT_TRUE(q.empty());
+  pool.drop_if_unused(ls);
+  EXPECT_EQ(pool.live(), 0u);
+  EXPECT_EQ(small->refs_for_test(), 1u);
+  EXPECT_EQ(large->refs_for_test(), 1u);
+  small->release();
+  large->release();
+}
+
 TEST(OutputQueue, EmptyReplySegmentsProduceNoIovecs) {
-  OutputQueue q;
+  OutputQueue q(0);
   q.reply_bytes();  // opened but nothing written
   std::vector<iovec> iov;
   EXPECT_EQ(q.prepare(iov), 0u);
@@ -171,7 +199,7 @@ namespace {
 TEST(OutputQueueDropOldest, DropsWholeUnstartedFramesOnlyAndKeepsReplies) {
   pubsub::LocalFramePool pool;
   std::vector<pubsub::Frame*> frames;
-  OutputQueue q;
+  OutputQueue q(0);
   q.append("+OK\r\n");
   for (int i = 0; i < 6; ++i) {
     frames.push_back(make_frame("frame" + std::to_string(i) + "|"));
@@ -198,7 +226,7 @@ TEST(OutputQueueDropOldest, NeverTouchesInFlightFramesAndThenAcceptsReplies) {
   pubsub::LocalFramePool pool;
   pubsub::Frame* a = make_frame("aaaa");
   pubsub::Frame* b = make_frame("bbbb");
-  OutputQueue q;
+  OutputQueue q(0);
   q.push_frame(pool.adopt(a));
   q.push_frame(pool.adopt(b));
   std::vector<iovec> iov;
