@@ -214,20 +214,114 @@ void read_output_limit(const Field& field, OutputLimit& limit) {
   });
 }
 
+OutputPolicy read_output_policy(const Field& field) {
+  constexpr std::string_view kExpected = "one of disconnect, drop-oldest";
+  const std::string policy = detail::to_lower_ascii(scalar_text(field, kExpected));
+  if (policy == "disconnect") return OutputPolicy::disconnect;
+  if (policy == "drop-oldest") return OutputPolicy::drop_oldest;
+  fail_expected(field, kExpected);
+}
+
 void read_output_limits(const Field& field, Config& config) {
   read_map(field, {
     {"pubsub", [&](const Field& f) { read_output_limit(f, config.pubsub_output); }},
     {"normal", [&](const Field& f) { read_output_limit(f, config.normal_output); }},
+    {"policy", [&](const Field& f) { config.output_policy = read_output_policy(f); }},
   });
 }
 
 void read_limits(const Field& field, Config& config) {
+  // 0 means unlimited for both ceilings, so every value is allowed.
   read_map(field, {
     {"max_bulk_len", [&](const Field& f) { config.max_bulk_len = read_size(f, {1, 4 * kGiB}); }},
     {"query_buffer", [&](const Field& f) { config.query_buffer_limit = read_size(f, {kMiB, 16 * kGiB}); }},
     {"output", [&](const Field& f) { read_output_limits(f, config); }},
+    {"max_subscriptions",
+     [&](const Field& f) { config.max_subscriptions = read_integer<uint32_t>(f, 0, UINT32_MAX); }},
+    {"max_output_memory", [&](const Field& f) { config.max_output_memory = read_size(f, {0, UINT64_MAX}); }},
   });
 }
+
+int line_of(const Field& field) { return field.mark.is_null() ? 0 : field.mark.line + 1; }
+
+std::string read_requirepass(const Field& field) {
+  // A number or `yes` is still a password: take the text as written.
+  return read_string(field, "a password (text)");
+}
+
+// Redis refuses user names with spaces or NUL bytes; control characters would
+// garble the log and the replies that show the name.
+void check_user_name(const Field& field, std::string_view name) {
+  for (const char ch : name) {
+    const auto byte = static_cast<unsigned char>(ch);
+    if (byte <= 0x20 || byte == 0x7f) fail(field, "a user name cannot contain spaces or control characters");
+  }
+}
+
+// The rules of one user: a string of space-separated rules, or a list of rules
+// (one rule per item, so a password may contain spaces).
+std::vector<std::string> read_user_rules(const Field& field) {
+  constexpr std::string_view kExpected =
+      "ACL rules like \"on >password +@pubsub &news.*\" (a string, or a list of rules)";
+  std::vector<std::string> rules;
+  if (field.value.IsNull()) return rules;
+  if (field.value.IsScalar()) {
+    const auto is_space = [](char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r'; };
+    const std::string& text = field.value.Scalar();
+    size_t i = 0;
+    while (i < text.size()) {
+      while (i < text.size() && is_space(text[i])) ++i;
+      const size_t start = i;
+      while (i < text.size() && !is_space(text[i])) ++i;
+      if (i > start) rules.push_back(text.substr(start, i - start));
+    }
+    return rules;
+  }
+  if (!field.value.IsSequence()) fail_expected(field, kExpected);
+  size_t index = 0;
+  for (const YAML::Node& item : field.value) {
+    const Field rule{item, field.path + "[" + std::to_string(index++) + "]", item.Mark(), field.source};
+    if (!item.IsScalar()) fail_expected(rule, "one ACL rule like \">password\" or \"+@pubsub\"");
+    rules.push_back(item.Scalar());
+  }
+  return rules;
+}
+
+void read_users(const Field& field, Config& config) {
+  if (field.value.IsNull()) return;
+  if (!field.value.IsMap()) fail_expected(field, "a map from user name to ACL rules");
+  for (const auto& entry : field.value) {
+    const YAML::Node& key_node = entry.first;
+    if (!key_node.IsScalar()) fail_expected({key_node, field.path, key_node.Mark(), field.source}, "a user name");
+    const std::string& name = key_node.Scalar();
+    if (name.empty()) fail({key_node, field.path, key_node.Mark(), field.source}, "a user name cannot be empty");
+    const Field user{entry.second, field.path + "." + name, key_node.Mark(), field.source};
+    check_user_name(user, name);
+    for (const UserRules& earlier : config.users) {
+      if (earlier.name == name) fail(user, "duplicate user; first defined on line " + std::to_string(earlier.line));
+    }
+    config.users.push_back({name, read_user_rules(user), line_of(user)});
+  }
+}
+
+// requirepass sets the default user's password; a `default` entry under users
+// redefines that user from scratch. Redis lets the later one win silently; here
+// having both is a mistake to fix, not a precedence rule to remember.
+void check_default_user_defined_once(const Config& config, std::string_view source) {
+  if (config.requirepass.empty()) return;
+  for (const UserRules& user : config.users) {
+    if (user.name != "default") continue;
+    throw ConfigError(std::string(source) + ":" + std::to_string(user.line) +
+                      ": users.default: conflicts with requirepass (line " +
+                      std::to_string(config.requirepass_line) +
+                      "); give the default user its password in its rules (>password or #sha256) instead");
+  }
+}
+
+// Redis's `timeout` takes any int; `tcp-keepalive` too, but Linux refuses a
+// TCP_KEEPIDLE above 32767 seconds, so a larger value could never take effect.
+constexpr uint32_t kMaxTimeout = 2147483647;
+constexpr uint32_t kMaxKeepalive = 32767;
 
 Config read_config(const Field& root) {
   Config config;
@@ -240,7 +334,17 @@ Config read_config(const Field& root) {
     {"log", [&](const Field& f) { read_log(f, config); }},
     {"limits", [&](const Field& f) { read_limits(f, config); }},
     {"shutdown_timeout", [&](const Field& f) { config.shutdown_timeout_ms = read_shutdown_timeout_ms(f); }},
+    {"timeout", [&](const Field& f) { config.timeout_seconds = read_integer<uint32_t>(f, 0, kMaxTimeout); }},
+    {"tcp_keepalive",
+     [&](const Field& f) { config.tcp_keepalive_seconds = read_integer<uint32_t>(f, 0, kMaxKeepalive); }},
+    {"requirepass", [&](const Field& f) {
+       config.requirepass = read_requirepass(f);
+       config.requirepass_line = line_of(f);
+     }},
+    {"users", [&](const Field& f) { read_users(f, config); }},
   });
+  check_default_user_defined_once(config, root.source);
+  config.source = std::string(root.source);
   return config;
 }
 
@@ -283,7 +387,11 @@ Config load_string(std::string_view yaml, std::string_view source) {
                         ": found a second YAML document; the config must be a single one");
     }
   }
-  if (documents.empty()) return Config{};
+  if (documents.empty()) {
+    Config config;
+    config.source = std::string(source);
+    return config;
+  }
   return read_config({documents.front(), "", documents.front().Mark(), source});
 }
 

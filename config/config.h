@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ringcast::config {
 
@@ -23,7 +24,27 @@ struct OutputLimit {
   uint32_t soft_seconds = 0;
 };
 
+// What happens to a subscribed client whose queued output passes its limit
+// (limits.output.pubsub.hard, or its part once limits.max_output_memory is reached).
+enum class OutputPolicy : uint8_t {
+  disconnect,   // close the connection, as Redis does
+  drop_oldest,  // discard its oldest queued messages until it fits, keep the connection
+};
+
+// One entry of `users:`: a user name and its Redis ACL rules (the modifiers of
+// ACL SETUSER, e.g. "on", ">secret", "+@pubsub", "&news.*"), in order. The
+// loader checks only the shape; broker/acl checks the rules at start-up and
+// names `source`:`line`: users.<name> in its error.
+struct UserRules {
+  std::string name;
+  std::vector<std::string> rules;
+  int line = 0;  // 1-based line of the user's key
+};
+
 struct Config {
+  std::string source;  // the file (or the name given to load_string) this was loaded from; empty for defaults
+
+
   std::string bind = "127.0.0.1";
   uint16_t port = 6379;
   uint32_t shards = 0;  // 0 = one per online CPU ("auto")
@@ -39,6 +60,18 @@ struct Config {
   OutputLimit normal_output{};                              // limits.output.normal
 
   uint32_t shutdown_timeout_ms = 5000;  // shutdown_timeout, seconds in YAML (fractions allowed)
+
+  uint32_t timeout_seconds = 0;          // timeout: close a client idle this long, unless subscribed; 0 = never
+  uint32_t tcp_keepalive_seconds = 300;  // tcp_keepalive: TCP keepalive interval; 0 = off
+  uint32_t max_subscriptions = 0;        // limits.max_subscriptions: per client, all kinds together; 0 = unlimited
+  uint64_t max_output_memory = 0;        // limits.max_output_memory: all clients' queued output; 0 = unlimited
+  OutputPolicy output_policy = OutputPolicy::disconnect;  // limits.output.policy
+
+  // requirepass: the default user's password; empty means none (Redis "nopass").
+  std::string requirepass;
+  int requirepass_line = 0;  // 1-based line of the key, 0 when absent
+  // users: in file order. Never two with the same name; "default" redefines the default user.
+  std::vector<UserRules> users;
 };
 
 // Loads and validates a YAML file. Throws ConfigError.

@@ -9,9 +9,9 @@ namespace ringcast::acl {
 namespace {
 
 constexpr std::array<std::string_view, 21> kNames{
-    "keyspace", "read", "write", "set",    "sortedset", "list",      "hash",       "string",
-    "bitmap",   "hyperloglog", "geo", "stream", "pubsub", "admin", "fast", "slow",
-    "blocking", "dangerous", "connection", "transaction", "scripting",
+    "keyspace", "read",   "write",       "set",       "sortedset",  "list",        "hash",
+    "string",   "bitmap", "hyperloglog", "geo",       "stream",     "pubsub",      "admin",
+    "fast",     "slow",   "blocking",    "dangerous", "connection", "transaction", "scripting",
 };
 static_assert(kNames.size() <= sizeof(CategoryMask) * 8);
 

@@ -7,8 +7,7 @@
 
 namespace ringcast::acl {
 
-User::User(std::string name, const CommandCatalog& catalog)
-    : name_(std::move(name)), allowed_(catalog.size(), false) {}
+User::User(std::string name, const CommandCatalog& catalog) : name_(std::move(name)), allowed_(catalog.size(), false) {}
 
 void User::reset() {
   // Redis 7.0's "reset": resetpass resetkeys resetchannels off -@all.

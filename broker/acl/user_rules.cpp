@@ -1,6 +1,7 @@
 // Redis 7.0's ACL SETUSER rules (ACLSetUser / ACLSetSelector), applied one at a
 // time to a User, with Redis's error texts.
 #include <algorithm>
+#include <initializer_list>
 
 #include "acl/text.h"
 #include "acl/user.h"
@@ -9,7 +10,7 @@ namespace ringcast::acl {
 namespace {
 
 // Redis's reasons, by the errno its ACLSetUser sets.
-constexpr std::string_view kSyntaxError = "Syntax error";  // EINVAL
+constexpr std::string_view kSyntaxError = "Syntax error";                             // EINVAL
 constexpr std::string_view kUnknownName = "Unknown command or category name in ACL";  // ENOENT
 constexpr std::string_view kBadHash =
     "The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters";  // EBADMSG
@@ -20,7 +21,7 @@ constexpr std::string_view kKeyAfterAllKeys =
     "Try 'resetkeys' to start with an empty list of patterns";  // EEXIST
 constexpr std::string_view kChannelAfterAllChannels =
     "Adding a pattern after the * pattern (or the 'allchannels' flag) is not valid and does not have any effect. "
-    "Try 'resetchannels' to start with an empty list of channels";  // EISDIR
+    "Try 'resetchannels' to start with an empty list of channels";                                       // EISDIR
 constexpr std::string_view kSubcommandFirstArg = "Allowing first-arg of a subcommand is not supported";  // ECHILD
 // ringcast's own, where Redis would accept something ringcast cannot honour.
 constexpr std::string_view kCommandFirstArg =

@@ -71,7 +71,7 @@ INSTANTIATE_TEST_SUITE_P(
                                  "limits:\n  output:\n    pubsub:\n      hrad: 1mb\n", 4,
                                  "limits.output.pubsub.hrad", "did you mean 'hard'?"},
                     KeyErrorCase{"UnknownClientClass", "limits:\n  output:\n    replica: {hard: 1mb}\n", 3,
-                                 "limits.output.replica", "unknown key; expected one of pubsub, normal"},
+                                 "limits.output.replica", "unknown key; expected one of pubsub, normal, policy"},
                     KeyErrorCase{"RepeatedKey", "port: 1\nbind: 0.0.0.0\nport: 2\n", 3, "port",
                                  "duplicate key; first set on line 1"}),
     case_name);

@@ -28,6 +28,13 @@ void expect_defaults(const Config& config) {
   expect_same(config.pubsub_output, defaults.pubsub_output, "pubsub");
   expect_same(config.normal_output, defaults.normal_output, "normal");
   EXPECT_EQ(config.shutdown_timeout_ms, defaults.shutdown_timeout_ms);
+  EXPECT_EQ(config.timeout_seconds, defaults.timeout_seconds);
+  EXPECT_EQ(config.tcp_keepalive_seconds, defaults.tcp_keepalive_seconds);
+  EXPECT_EQ(config.max_subscriptions, defaults.max_subscriptions);
+  EXPECT_EQ(config.max_output_memory, defaults.max_output_memory);
+  EXPECT_EQ(config.output_policy, defaults.output_policy);
+  EXPECT_EQ(config.requirepass, defaults.requirepass);
+  EXPECT_TRUE(config.users.empty());
 }
 
 Config load(const std::string& yaml) { return load_string(yaml, "test.yaml"); }
@@ -41,6 +48,13 @@ TEST(ShippedConfig, LoadsToTheDefaults) {
   EXPECT_EQ(config.pubsub_output.hard_bytes, 33554432u);
   EXPECT_EQ(config.pubsub_output.soft_bytes, 8388608u);
   EXPECT_EQ(config.pubsub_output.soft_seconds, 60u);
+  EXPECT_EQ(config.timeout_seconds, 0u);
+  EXPECT_EQ(config.tcp_keepalive_seconds, 300u);
+  EXPECT_EQ(config.max_subscriptions, 0u);
+  EXPECT_EQ(config.max_output_memory, 0u);
+  EXPECT_EQ(config.output_policy, OutputPolicy::disconnect);
+  EXPECT_EQ(config.requirepass, "");
+  EXPECT_EQ(config.source, RINGCAST_SHIPPED_CONFIG);
 }
 
 TEST(EmptyConfig, MeansAllDefaults) {
@@ -75,6 +89,11 @@ limits:
       soft: 1m
       soft_seconds: 5
 shutdown_timeout: 2.5
+timeout: 30
+tcp_keepalive: 60
+requirepass: hunter2
+users:
+  alice: "on >s3cret +@pubsub &news.*"
 )");
   EXPECT_EQ(config.bind, "0.0.0.0");
   EXPECT_EQ(config.port, 7000);
@@ -88,6 +107,11 @@ shutdown_timeout: 2.5
   expect_same(config.pubsub_output, {64ull << 20, 16ull << 20, 30}, "pubsub");
   expect_same(config.normal_output, {1000000000, 1000000, 5}, "normal");
   EXPECT_EQ(config.shutdown_timeout_ms, 2500u);
+  EXPECT_EQ(config.timeout_seconds, 30u);
+  EXPECT_EQ(config.tcp_keepalive_seconds, 60u);
+  EXPECT_EQ(config.requirepass, "hunter2");
+  ASSERT_EQ(config.users.size(), 1u);
+  EXPECT_EQ(config.users[0].name, "alice");
 }
 
 TEST(EveryKey, LeavesTheOthersAtTheirDefaults) {
