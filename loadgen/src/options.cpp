@@ -75,6 +75,8 @@ void apply_option(Options& o, std::string_view key, std::string_view v) {
   else if (key == "server-pid") o.server_pid = static_cast<int>(to_u32(key, v));
   else if (key == "wait") o.wait_s = to_double(key, v);
   else if (key == "resp3") o.resp3 = to_bool(key, v);
+  else if (key == "user") o.user = v;
+  else if (key == "password") o.password = v;
   else if (key == "sharded") o.sharded = to_bool(key, v);
   else if (key == "scenario") apply_preset(o, v);
   else if (key == "name") o.scenario = v;
@@ -213,6 +215,7 @@ std::string usage() {
 scenarios: {}
 
 target:   --host H --port N --label NAME --server-pid PID --wait S --resp3 --sharded
+          --user U --password P
 shape:    --publishers P --subscribers N --channels C --patterns D --nonmatching PCT
           --prefix P --size B | --sizes 0,64,1k,4m --pipeline N --batch N
           --rate PUBLISHES_PER_S (open loop; latency from scheduled send time) --max-lag N

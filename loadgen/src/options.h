@@ -23,6 +23,8 @@ struct Options {
   int server_pid = 0;            // >0: report that process's CPU seconds
   double wait_s = 5;             // how long to wait for the server to answer PING
   bool resp3 = false;            // HELLO 3 on every connection
+  std::string user;              // AUTH user (with password; empty: AUTH password)
+  std::string password;          // non-empty: AUTH on every connection
   bool sharded = false;          // SSUBSCRIBE/SPUBLISH instead of SUBSCRIBE/PUBLISH
 
   // Shape.

@@ -23,9 +23,10 @@ Publisher::Publisher(Worker& w, uint32_t id) : Conn(w), id_(id) {
 }
 
 void Publisher::on_connected(uint64_t) {
-  if (w_.context().hello_version == 3) {
-    hello_pending_ = true;
-    send("*2\r\n$5\r\nHELLO\r\n$1\r\n3\r\n");
+  const RunContext& ctx = w_.context();
+  if (ctx.handshake_replies > 0) {
+    handshake_pending_ = ctx.handshake_replies;
+    send(ctx.handshake);
   } else {
     ready_ = true;
     w_.counters()[kPublishersReady]++;
@@ -96,14 +97,15 @@ void Publisher::pump(uint64_t now) {
 
 bool Publisher::on_reply(const Reply& r, uint64_t) {
   Counters& c = w_.counters();
-  if (hello_pending_) {
-    hello_pending_ = false;
+  if (handshake_pending_ > 0) {
     if (r.kind == ReplyKind::kError) {
       c[kCommandErrors]++;
       return false;
     }
-    ready_ = true;
-    c[kPublishersReady]++;
+    if (--handshake_pending_ == 0) {
+      ready_ = true;
+      c[kPublishersReady]++;
+    }
     return true;
   }
   if (outstanding_.empty()) {

@@ -33,7 +33,7 @@ class Publisher : public Conn {
 
   uint32_t id_;
   bool ready_ = false;
-  bool hello_pending_ = false;
+  uint32_t handshake_pending_ = 0;  // AUTH / HELLO replies still to come
   bool rate_mode_ = false;
   bool blocked_ = false;  // closed loop: paused by flow control
   uint64_t sent_ = 0;

@@ -88,7 +88,7 @@ bool execute_run(const Options& o, RunResult& r, std::string& error) {
                         r.fd_limit);
     return false;
   }
-  if (std::string e = wait_for_server(o.host, o.port, o.wait_s); !e.empty()) {
+  if (std::string e = wait_for_server(o.host, o.port, o.wait_s, o.user, o.password); !e.empty()) {
     error = e;
     return false;
   }
@@ -102,6 +102,15 @@ bool execute_run(const Options& o, RunResult& r, std::string& error) {
   ctx.addr.sin_port = htons(o.port);
   inet_pton(AF_INET, o.host.c_str(), &ctx.addr.sin_addr);
   ctx.hello_version = o.resp3 ? 3 : 2;
+  if (!o.password.empty()) {
+    ctx.handshake += o.user.empty() ? Plan::encode_command({"AUTH", o.password})
+                                    : Plan::encode_command({"AUTH", o.user, o.password});
+    ++ctx.handshake_replies;
+  }
+  if (o.resp3) {
+    ctx.handshake += Plan::encode_command({"HELLO", "3"});
+    ++ctx.handshake_replies;
+  }
   ctx.max_lag = auto_max_lag(o, plan);
   ctx.strict_replies = o.churn_rate == 0 && o.slow_share == 0;
   ctx.slow_run = o.slow_share > 0;

@@ -34,6 +34,9 @@ struct RunContext {
   const Plan& plan;
   sockaddr_in addr{};
   uint32_t hello_version = 2;
+  // Sent first on every connection (AUTH, HELLO 3), and how many replies it gets.
+  std::string handshake;
+  uint32_t handshake_replies = 0;
   std::atomic<Phase> phase{Phase::kSetup};
   // Set after the drain: slow subscribers read everything left, so the ones
   // the server dropped at its output limit see end-of-file and are counted.

@@ -19,10 +19,7 @@ Subscriber::Subscriber(Worker& w, Kind kind, uint32_t id_or_target) : Conn(w), k
 void Subscriber::on_connected(uint64_t now) {
   const RunContext& ctx = w_.context();
   state_ = State::kSubscribing;
-  if (ctx.hello_version == 3) {
-    hello_pending_ = true;
-    send("*2\r\n$5\r\nHELLO\r\n$1\r\n3\r\n");
-  }
+  if (ctx.handshake_replies > 0) send(ctx.handshake);  // AUTH / HELLO: +OK and a map, skipped below
   if (kind_ == Kind::kChurner) {
     acks_pending_ = 1;
     send(ctx.plan.churn_subscribe_command(id_));
@@ -156,7 +153,6 @@ bool Subscriber::on_reply(const Reply& r, uint64_t now) {
       c[kCommandErrors]++;
       return false;
     default:
-      if (hello_pending_) hello_pending_ = false;  // the HELLO map
       return true;
   }
 }

@@ -37,7 +37,6 @@ class Subscriber : public Conn {
 
   Kind kind_;
   State state_ = State::kConnecting;
-  bool hello_pending_ = false;
   bool released_ = false;  // slow subscriber told to read the rest (end of run)
   uint32_t id_;             // subscriber index, or churn target
   uint32_t acks_pending_ = 0;

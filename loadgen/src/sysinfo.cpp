@@ -77,7 +77,25 @@ uint16_t free_port() {
   return port;
 }
 
-std::string wait_for_server(const std::string& host, uint16_t port, double seconds) {
+namespace {
+// Reads until `lines` CRLF-terminated lines arrived (or the 1 s timeout).
+bool recv_lines(int fd, char* buf, size_t cap, int lines) {
+  size_t have = 0;
+  while (have < cap) {
+    ssize_t n = ::recv(fd, buf + have, cap - have, 0);
+    if (n <= 0) return have > 0;
+    have += static_cast<size_t>(n);
+    buf[have] = '\0';
+    int seen = 0;
+    for (const char* p = buf; (p = strstr(p, "\r\n")) != nullptr; p += 2) ++seen;
+    if (seen >= lines) return true;
+  }
+  return true;
+}
+}  // namespace
+
+std::string wait_for_server(const std::string& host, uint16_t port, double seconds, const std::string& user,
+                            const std::string& password) {
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_port = htons(port);
@@ -89,9 +107,23 @@ std::string wait_for_server(const std::string& host, uint16_t port, double secon
     timeval tv{1, 0};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
-      const char ping[] = "*1\r\n$4\r\nPING\r\n";
-      char buf[64] = {};
-      if (::send(fd, ping, sizeof ping - 1, MSG_NOSIGNAL) > 0 && ::recv(fd, buf, sizeof buf - 1, 0) > 0) {
+      std::string ping = "*1\r\n$4\r\nPING\r\n";
+      if (!password.empty()) {
+        auto bulk = [](const std::string& s) { return fmt::format("${}\r\n{}\r\n", s.size(), s); };
+        ping = (user.empty() ? "*2\r\n$4\r\nAUTH\r\n" + bulk(password)
+                             : "*3\r\n$4\r\nAUTH\r\n" + bulk(user) + bulk(password)) + ping;
+      }
+      char buf[256] = {};
+      if (::send(fd, ping.data(), ping.size(), MSG_NOSIGNAL) > 0 && recv_lines(fd, buf, sizeof buf - 1, password.empty() ? 1 : 2)) {
+        if (!password.empty()) {  // skip the AUTH reply, or report it
+          if (buf[0] == '-') {
+            ::close(fd);
+            return fmt::format("AUTH failed: {}", std::string(buf + 1, strcspn(buf, "\r\n") - 1));
+          }
+          const char* nl = strchr(buf, '\n');
+          if (nl == nullptr) nl = buf + strlen(buf) - 1;
+          std::memmove(buf, nl + 1, strlen(nl + 1) + 1);
+        }
         ::close(fd);
         if (std::strncmp(buf, "+PONG", 5) == 0) return {};
         last = fmt::format("PING answered '{}'", std::string(buf, strcspn(buf, "\r\n")));

@@ -24,7 +24,8 @@ uint16_t free_port();
 
 // Connects and PINGs until the server answers +PONG or `seconds` pass.
 // Returns an empty string on success, else what went wrong.
-std::string wait_for_server(const std::string& host, uint16_t port, double seconds);
+std::string wait_for_server(const std::string& host, uint16_t port, double seconds, const std::string& user = {},
+                            const std::string& password = {});
 
 // The 1-minute load average (-1 if unknown): on a shared machine, the first
 // thing to look at when two runs disagree.
