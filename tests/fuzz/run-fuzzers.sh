@@ -154,22 +154,19 @@ for t in "${targets[@]}"; do
   status=ok
 
   # Saved reproducers: each must now run clean.
-  replayed=0
-  if [ -d "$fuzz_dir/regressions/$t" ]; then
-    while IFS= read -r -d '' f; do
-      replayed=$((replayed + 1))
-      log=$run/regressions/$(basename "$f").log
-      if ! timeout 300 "$bin" "${common_flags[@]}" -artifact_prefix="$run/regressions/" "$f" >"$log" 2>&1; then
-        echo "!! $t: regression reproducer FAILS: $f"
-        show_report "$log"
-        echo "   reproducer: $f"
-        echo "   reproduce:  $bin $f"
-        status=FAILED
-      fi
-    done < <(find "$fuzz_dir/regressions/$t" -type f ! -name '*.md' -print0 | sort -z)
-  fi
+  mapfile -d '' -t reproducers < <(find "$fuzz_dir/regressions/$t" -type f ! -name '*.md' -print0 2>/dev/null | sort -z)
+  echo "== fuzz: $t: replay ${#reproducers[@]} regression reproducers, then fuzz for $seconds s from $seed_count seeds =="
+  for f in "${reproducers[@]}"; do
+    log=$run/regressions/$(basename "$f").log
+    if ! timeout 300 "$bin" "${common_flags[@]}" -artifact_prefix="$run/regressions/" "$f" >"$log" 2>&1; then
+      echo "!! $t: regression reproducer FAILS: $f"
+      show_report "$log"
+      echo "   reproducer: $f"
+      echo "   reproduce:  $bin $f"
+      status=FAILED
+    fi
+  done
 
-  echo "== fuzz: $t for $seconds s ($seed_count seeds, $replayed regression reproducers replayed) =="
   log=$run/fuzz.log
   dict=()
   [ -f "$fuzz_dir/dicts/$corpus.dict" ] && dict=(-dict="$fuzz_dir/dicts/$corpus.dict")
