@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "config.h"
+#include "config_reload.h"
 #include "server.h"
 
 namespace {
@@ -117,6 +118,33 @@ std::string size_text(uint64_t bytes) {
   return std::to_string(bytes);
 }
 
+// SIGHUP: re-read the file; apply what can change live, log every change,
+// and keep the running configuration whole if the file is invalid.
+void reload(const Options& options, ringcast::config::Config& running, ringcast::Server& server) {
+  if (!options.config_file) {
+    spdlog::warn("SIGHUP: started without --config, nothing to reload");
+    return;
+  }
+  ringcast::config::Config loaded;
+  try {
+    loaded = ringcast::config::load_file(*options.config_file);
+  } catch (const ringcast::config::ConfigError& e) {
+    spdlog::error("SIGHUP: {} is invalid, keeping the running configuration: {}", *options.config_file, e.what());
+    return;
+  }
+  apply_overrides(options, loaded);
+  const ringcast::ConfigChanges changes = ringcast::compare_configs(running, loaded);
+  for (const std::string& line : changes.need_restart) spdlog::warn("SIGHUP: {}", line);
+  if (changes.applied.empty()) {
+    spdlog::info("SIGHUP: {} reloaded, no live setting changed", *options.config_file);
+    return;
+  }
+  running = ringcast::merge_reloadable(running, loaded);
+  spdlog::set_level(spdlog::level::from_str(running.log_level));
+  server.reload(running);
+  for (const std::string& line : changes.applied) spdlog::info("SIGHUP: {}", line);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -145,12 +173,13 @@ int main(int argc, char** argv) {
   mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   // A peer that vanished must surface as a write error, not kill the process.
   signal(SIGPIPE, SIG_IGN);
-  // Block the stop signals in every thread; main waits for them below.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // Block the signals we act on in every thread; main waits for them below.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   ringcast::Server server(cfg);
   if (std::string err = server.start(); !err.empty()) {
@@ -168,7 +197,7 @@ int main(int argc, char** argv) {
     spdlog::warn("listening on {} without a password: anyone who can reach it can publish and subscribe", cfg.bind);
 
   int sig = 0;
-  sigwait(&stop_signals, &sig);
+  while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) reload(options, cfg, server);
   spdlog::info("received {}, shutting down: no new connections, flushing queued output (up to {}ms)",
                sig == SIGINT ? "SIGINT" : "SIGTERM", cfg.shutdown_timeout_ms);
   server.request_stop();

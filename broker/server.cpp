@@ -23,7 +23,18 @@ int64_t monotonic_ms() {
   return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
-Server::Server(config::Config config) : config_(std::move(config)) {}
+Server::Server(config::Config config) : config_(std::move(config)) { maxclients_ = config_.maxclients; }
+
+void Server::reload(const config::Config& cfg) {
+  maxclients_.store(cfg.maxclients, std::memory_order_relaxed);
+  auto shared = std::make_shared<const config::Config>(cfg);
+  for (auto& shard : shards_) {
+    // No wake-up needed: every shard drains its inbox at least once per tick.
+    std::vector<Envelope> batch;
+    batch.push_back(Envelope{{}, [shared](Shard& s) { s.apply_settings(*shared); }});
+    shard->inbox().push(batch);
+  }
+}
 
 Server::~Server() {
   if (listen_fd_ >= 0) close(listen_fd_);
@@ -31,7 +42,7 @@ Server::~Server() {
 
 bool Server::admit_client() {
   total_connections_.fetch_add(1, std::memory_order_relaxed);
-  if (clients_.fetch_add(1, std::memory_order_relaxed) >= config_.maxclients) {
+  if (clients_.fetch_add(1, std::memory_order_relaxed) >= maxclients()) {
     clients_.fetch_sub(1, std::memory_order_relaxed);
     rejected_connections_.fetch_add(1, std::memory_order_relaxed);
     return false;

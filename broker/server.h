@@ -35,7 +35,12 @@ class Server {
   // Waits for the shards to finish and releases what is left in their inboxes.
   void join();
 
+  // The configuration as started; shards keep their own copy of the
+  // reloadable part (Shard::settings()).
   const config::Config& config() const { return config_; }
+  // Hands the reloadable settings of `cfg` to every shard (each takes them
+  // on its next loop iteration, within one housekeeping tick).
+  void reload(const config::Config& cfg);
   pubsub::Directory& directory() { return directory_; }
   unsigned shard_count() const { return unsigned(shards_.size()); }
   Shard& shard(unsigned i) { return *shards_[i]; }
@@ -50,6 +55,7 @@ class Server {
   bool admit_client();
   void client_gone() { clients_.fetch_sub(1, std::memory_order_relaxed); }
   uint32_t clients() const { return clients_.load(std::memory_order_relaxed); }
+  uint32_t maxclients() const { return maxclients_.load(std::memory_order_relaxed); }
   uint64_t total_connections() const { return total_connections_.load(std::memory_order_relaxed); }
   uint64_t rejected_connections() const { return rejected_connections_.load(std::memory_order_relaxed); }
 
@@ -65,6 +71,7 @@ class Server {
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> next_client_id_{1};
   std::atomic<uint32_t> clients_{0};
+  std::atomic<uint32_t> maxclients_{0};
   std::atomic<uint64_t> total_connections_{0};
   std::atomic<uint64_t> rejected_connections_{0};
   int64_t started_ms_ = 0;

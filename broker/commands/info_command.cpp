@@ -40,7 +40,8 @@ std::string human_bytes(uint64_t n) {
 
 struct Totals {
   uint64_t commands = 0, ops_per_sec = 0, bytes_in = 0, bytes_out = 0, publishes = 0, deliveries = 0,
-           output_bytes = 0, output_limit = 0, query_limit = 0, protocol_errors = 0, pubsub_clients = 0;
+           output_bytes = 0, output_limit = 0, query_limit = 0, protocol_errors = 0, memory_limit = 0, idle = 0,
+           dropped = 0;
 };
 
 Totals sum(Server& server) {
@@ -57,6 +58,9 @@ Totals sum(Server& server) {
     t.output_limit += s.output_limit_disconnects.get();
     t.query_limit += s.query_limit_disconnects.get();
     t.protocol_errors += s.protocol_errors.get();
+    t.memory_limit += s.output_memory_disconnects.get();
+    t.idle += s.idle_disconnects.get();
+    t.dropped += s.dropped_messages.get();
   }
   return t;
 }
@@ -77,7 +81,7 @@ void server_section(std::string& out, Shard& shard) {
 void clients_section(std::string& out, Shard& shard) {
   Server& server = shard.server();
   out += fmt::format("# Clients\r\nconnected_clients:{}\r\nmaxclients:{}\r\nblocked_clients:0\r\n", server.clients(),
-                     server.config().maxclients);
+                     server.maxclients());
 }
 
 void memory_section(std::string& out, const Totals& t) {
@@ -94,10 +98,11 @@ void stats_section(std::string& out, Shard& shard, const Totals& t) {
       "total_net_input_bytes:{}\r\ntotal_net_output_bytes:{}\r\nrejected_connections:{}\r\n"
       "pubsub_channels:{}\r\npubsub_patterns:{}\r\npubsubshard_channels:{}\r\ntotal_publishes:{}\r\n"
       "total_deliveries:{}\r\nclient_output_buffer_limit_disconnections:{}\r\n"
-      "client_query_buffer_limit_disconnections:{}\r\ntotal_protocol_errors:{}\r\n",
+      "client_query_buffer_limit_disconnections:{}\r\noutput_memory_limit_disconnections:{}\r\n"
+      "idle_timeout_disconnections:{}\r\ndropped_messages:{}\r\ntotal_protocol_errors:{}\r\n",
       server.total_connections(), t.commands, t.ops_per_sec, t.bytes_in, t.bytes_out, server.rejected_connections(),
       dir.count(Kind::Channel), dir.count(Kind::Pattern), dir.count(Kind::ShardChannel), t.publishes, t.deliveries,
-      t.output_limit, t.query_limit, t.protocol_errors);
+      t.output_limit, t.query_limit, t.memory_limit, t.idle, t.dropped, t.protocol_errors);
 }
 
 void shards_section(std::string& out, Server& server) {

@@ -24,7 +24,23 @@ void confirm(Request& req, std::string_view verb, const std::string_view* name, 
   req.reply.integer(int64_t(req.conn.subscription_count(kind)));
 }
 
+// limits.max_subscriptions: a command that would pass it subscribes to nothing.
+bool within_subscription_limit(Request& req, Kind kind) {
+  const uint32_t max = req.shard.settings().max_subscriptions;
+  if (max == 0) return true;
+  const Connection& c = req.conn;
+  size_t total = c.channels.size() + c.patterns.size() + c.shard_channels.size();
+  NameSet fresh;
+  for (size_t i = 1; i < req.args.size(); ++i)
+    if (!req.conn.subscriptions(kind).contains(req.args[i])) fresh.emplace(req.args[i]);
+  total += fresh.size();
+  if (total <= max) return true;
+  req.reply.error("ERR max number of subscriptions per client reached (" + std::to_string(max) + ")");
+  return false;
+}
+
 void subscribe_all(Request& req, Kind kind, std::string_view verb) {
+  if (!within_subscription_limit(req, kind)) return;
   for (size_t i = 1; i < req.args.size(); ++i) {
     req.shard.subscribe(req.conn, kind, req.args[i]);
     confirm(req, verb, &req.args[i], kind);

@@ -58,6 +58,8 @@ struct Connection {
   std::string laddr;  // local ip:port
   int64_t created_ms = 0;
   int64_t last_active_ms = 0;
+  uint64_t dropped_messages = 0;  // by the drop-oldest policy
+  int64_t last_drop_log_ms = -1000000;
   std::string_view last_command = "NULL";  // points into the static command table
 
   NameSet& subscriptions(pubsub::Kind kind) {

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config.h"
 #include "conn/connection.h"
 #include "output/arm_queue.h"
 #include "pubsub/frame.h"
@@ -28,6 +29,10 @@ class Shard {
   ~Shard();
   Shard(const Shard&) = delete;
   Shard& operator=(const Shard&) = delete;
+
+  // Takes the reloadable settings (limits, timeouts) of a new configuration.
+  void apply_settings(const config::Config& settings);
+  const config::Config& settings() const { return settings_; }
 
   // Sets up the ring on the calling thread (the shard's own). Returns 0 or -errno.
   int init();
@@ -102,7 +107,12 @@ class Shard {
   void submit_write(Connection& c);
   void on_write(Connection& c, int res);
   void finalize_if_idle(Connection& c);
+
+  // limits (shard_limits.cpp)
   void check_output_limits(Connection& c);
+  bool drop_oldest(Connection& c, size_t target_bytes, const char* which);
+  void enforce_output_memory(uint64_t queued_here);
+  void close_idle_clients();
 
   // pub/sub (shard_pubsub.cpp)
   void deliver(const pubsub::MessageFrame& m);
@@ -111,6 +121,7 @@ class Shard {
 
   Server& server_;
   const unsigned index_;
+  config::Config settings_;  // this shard's copy: reloads replace it through a task
   uring::Ring ring_;
   uring::ProvidedBuffers buffers_;
   resp::RequestParser parser_;

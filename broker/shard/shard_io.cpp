@@ -63,10 +63,10 @@ void Shard::on_input(Connection& c, const char* data, size_t size) {
       if (!c.closing) c.inbuf.erase(0, used);
     }
   }
-  if (!c.closing && c.inbuf.size() > server_.config().query_buffer_limit) {
+  if (!c.closing && c.inbuf.size() > settings_.query_buffer_limit) {
     stats_.query_limit_disconnects.add();
     spdlog::warn("closing client id={} addr={} name={}: query buffer of {} bytes over the {} byte limit", c.id,
-                 c.addr, c.name, c.inbuf.size(), server_.config().query_buffer_limit);
+                 c.addr, c.name, c.inbuf.size(), settings_.query_buffer_limit);
     close_connection(c, "query buffer limit");
   }
 }
@@ -150,39 +150,6 @@ void Shard::on_write(Connection& c, int res) {
   c.out.complete(size_t(res));
   if (c.soft_limit_since_ms != 0) check_output_limits(c);
   if (!c.out.empty() || c.close_after_reply) arm(c);
-}
-
-void Shard::check_output_limits(Connection& c) {
-  const config::OutputLimit& limit =
-      c.subscribed() ? server_.config().pubsub_output : server_.config().normal_output;
-  const size_t used = c.out.bytes();
-  const char* which = nullptr;
-  if (limit.hard_bytes != 0 && used >= limit.hard_bytes) {
-    which = "hard";
-  } else if (limit.soft_bytes != 0 && used >= limit.soft_bytes) {
-    if (c.soft_limit_since_ms == 0) {
-      c.soft_limit_since_ms = now_ms_;
-    } else if (now_ms_ - c.soft_limit_since_ms >= int64_t(limit.soft_seconds) * 1000) {
-      which = "soft";
-    }
-  } else {
-    c.soft_limit_since_ms = 0;
-  }
-  if (which == nullptr || c.closing || c.doomed) return;
-  stats_.output_limit_disconnects.add();
-  spdlog::warn("closing client id={} addr={} name={}: output buffer of {} bytes over its {} limit ({} {} {}s)",
-               c.id, c.addr, c.name, used, which, limit.hard_bytes, limit.soft_bytes, limit.soft_seconds);
-  c.doomed = true;  // nothing more is queued to it
-  c.close_after_reply = true;  // and nothing more is read
-  doomed_.push_back(&c);
-}
-
-void Shard::close_doomed() {
-  for (Connection* c : doomed_) {
-    c->doomed = false;
-    close_connection(*c, "output buffer limit");
-  }
-  doomed_.clear();
 }
 
 void Shard::close_connection(Connection& c, std::string_view why) {

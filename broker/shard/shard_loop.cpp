@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -27,10 +28,12 @@ __kernel_timespec tick_interval{0, kTickMs * 1000000};
 
 }  // namespace
 
-Shard::Shard(Server& server, unsigned index)
-    : server_(server),
-      index_(index),
-      parser_(resp::ParseLimits{server.config().max_bulk_len, 1024 * 1024, 64 * 1024}) {}
+Shard::Shard(Server& server, unsigned index) : server_(server), index_(index) { apply_settings(server.config()); }
+
+void Shard::apply_settings(const config::Config& settings) {
+  settings_ = settings;
+  parser_.set_limits(resp::ParseLimits{settings.max_bulk_len, 1024 * 1024, 64 * 1024});
+}
 
 Shard::~Shard() {
   // Connections first: their queues hold LocalFrames from frames_.
@@ -136,7 +139,7 @@ void Shard::on_accept(int res, uint32_t flags) {
     static constexpr std::string_view kFull = "-ERR max number of clients reached\r\n";
     (void)!send(res, kFull.data(), kFull.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
     close(res);
-    spdlog::warn("refused a connection: maxclients ({}) reached", server_.config().maxclients);
+    spdlog::warn("refused a connection: maxclients ({}) reached", server_.maxclients());
     return;
   }
   // Round-robin keeps the spread even and predictable (INFO shows it).
@@ -180,6 +183,16 @@ void Shard::adopt_socket(int fd) {
   }
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (settings_.tcp_keepalive_seconds != 0) {
+    // As Redis's anetKeepAlive: probe after the interval, then every third of it.
+    const int idle = int(settings_.tcp_keepalive_seconds);
+    const int interval = std::max(1, idle / 3);
+    const int probes = 3;
+    setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof probes);
+  }
   uint32_t slot;
   if (free_slots_.empty()) {
     slot = uint32_t(conns_.size());
@@ -225,6 +238,8 @@ void Shard::on_tick() {
     if (c->soft_limit_since_ms != 0) check_output_limits(*c);
   }
   stats_.output_bytes.set(queued);
+  if (settings_.max_output_memory != 0) enforce_output_memory(queued);
+  if (settings_.timeout_seconds != 0) close_idle_clients();
   if (server_.stopping() && !shutting_down_) begin_shutdown();
   if (shutting_down_ && now_ms_ >= shutdown_deadline_ms_) {
     // Out of time: whoever has not drained yet is cut off.
@@ -235,7 +250,7 @@ void Shard::on_tick() {
 
 void Shard::begin_shutdown() {
   shutting_down_ = true;
-  shutdown_deadline_ms_ = now_ms_ + server_.config().shutdown_timeout_ms;
+  shutdown_deadline_ms_ = now_ms_ + settings_.shutdown_timeout_ms;
   if (accepting_) {
     accepting_ = false;
     io_uring_sqe* sqe = ring_.sqe();

@@ -75,7 +75,7 @@ void Shard::deliver(const MessageFrame& m) {
   pubsub::LocalFrame* resp3 = nullptr;  // the push variant, made if someone needs it
   uint64_t delivered = 0;
   // Below this, a subscriber is under both of its limits: skip the full check.
-  const size_t check_from = limit_check_threshold(server_.config().pubsub_output);
+  const size_t check_from = limit_check_threshold(settings_.pubsub_output);
   for (const auto& entry : subscribers->entries) {
     // Only subscriptions that were counted when the message was routed.
     if (!entry.receives(m.version)) continue;

@@ -29,6 +29,9 @@ struct ShardStats {
   Counter loop_iterations;
   Counter output_bytes;         // queued output across connections (sampled each tick)
   Counter output_limit_disconnects;
+  Counter output_memory_disconnects;  // cut by limits.max_output_memory
+  Counter idle_disconnects;           // closed by `timeout`
+  Counter dropped_messages;           // dropped by the drop-oldest policy
   Counter query_limit_disconnects;
   Counter protocol_errors;
   Counter ops_per_sec;          // commands in the last full second
