@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <unistd.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -371,28 +372,76 @@ std::string read_whole_file(const std::string& path) {
 
 }  // namespace
 
+// Walks the documents of a stream without building them, to find where each
+// one starts and whether it holds anything. yaml-cpp 0.7 (Debian 12) never
+// consumes some stray characters (a lone "," at the top level) and reports
+// empty documents forever (its issue #1040), so LoadAll() would loop until
+// memory runs out: the walk stops at the third document and treats an
+// endless run as the syntax error it is.
+class DocumentCensus : public YAML::EventHandler {
+ public:
+  struct Document {
+    YAML::Mark start;
+    bool has_content = false;
+    YAML::Mark content;  // where its first node is
+  };
+  std::vector<Document> documents;
+
+  void OnDocumentStart(const YAML::Mark& mark) override { documents.push_back({mark, false, mark}); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { seen(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override {
+    seen(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    seen(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    seen(mark);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void seen(const YAML::Mark& mark) {
+    if (documents.empty() || documents.back().has_content) return;
+    documents.back().has_content = true;
+    documents.back().content = mark;
+  }
+};
+
 Config load_string(std::string_view yaml, std::string_view source) {
-  std::vector<YAML::Node> documents;
+  const std::string text(yaml);
+  YAML::Node document;
+  DocumentCensus census;
   try {
-    documents = YAML::LoadAll(std::string(yaml));
+    std::istringstream stream(text);
+    YAML::Parser parser(stream);
+    for (int i = 0; i < 3 && parser.HandleNextDocument(census); ++i) {
+    }
+    document = YAML::Load(text);
   } catch (const YAML::Exception& error) {
     throw ConfigError(location(source, error.mark) + ": " + error.msg);
   }
+  const auto& docs = census.documents;
+  if (docs.size() >= 3 && !docs[1].has_content && !docs[2].has_content && docs[1].start.pos == docs[2].start.pos) {
+    throw ConfigError(location(source, docs[1].start) + ": unexpected character; not valid YAML");
+  }
   // A trailing "---" leaves an empty document behind; only a second one with content is ambiguous.
-  if (documents.size() > 1) {
-    const auto extra = std::find_if(documents.begin() + 1, documents.end(),
-                                    [](const YAML::Node& document) { return !document.IsNull(); });
-    if (extra != documents.end()) {
-      throw ConfigError(location(source, extra->Mark()) +
+  for (size_t i = 1; i < docs.size(); ++i) {
+    if (docs[i].has_content) {
+      throw ConfigError(location(source, docs[i].content) +
                         ": found a second YAML document; the config must be a single one");
     }
   }
-  if (documents.empty()) {
+  if (docs.empty() || document.IsNull()) {
     Config config;
     config.source = std::string(source);
     return config;
   }
-  return read_config({documents.front(), "", documents.front().Mark(), source});
+  return read_config({document, "", document.Mark(), source});
 }
 
 Config load_file(const std::string& path) { return load_string(read_whole_file(path), path); }

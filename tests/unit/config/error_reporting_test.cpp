@@ -182,6 +182,14 @@ TEST(DocumentError, ASecondDocumentIsRejectedAtItsFirstLine) {
   EXPECT_TRUE(contains(message, "second YAML document"));
 }
 
+// yaml-cpp 0.7 loops forever on these in LoadAll (found by the config fuzzer).
+TEST(DocumentError, StrayTopLevelCommaIsASyntaxErrorNotAHang) {
+  for (const char* text : {",", "{port: 6379},\n", "# c\n,\n", "port: 1\n---\n,\n"}) {
+    const std::string message = error_from(text);
+    EXPECT_TRUE(message.starts_with("test.yaml:")) << text << " -> " << message;
+  }
+}
+
 // A file that removes itself, so failing tests leave nothing behind.
 class ConfigFile {
  public:
