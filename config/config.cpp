@@ -376,7 +376,7 @@ std::string read_whole_file(const std::string& path) {
 // one starts and whether it holds anything. yaml-cpp 0.7 (Debian 12) never
 // consumes some stray characters (a lone "," at the top level) and reports
 // empty documents forever (its issue #1040), so LoadAll() would loop until
-// memory runs out: the walk stops at the third document and treats an
+// memory runs out: the walk stops at the fifth document and treats an
 // endless run as the syntax error it is.
 class DocumentCensus : public YAML::EventHandler {
  public:
@@ -419,15 +419,17 @@ Config load_string(std::string_view yaml, std::string_view source) {
   try {
     std::istringstream stream(text);
     YAML::Parser parser(stream);
-    for (int i = 0; i < 3 && parser.HandleNextDocument(census); ++i) {
+    for (int i = 0; i < 5 && parser.HandleNextDocument(census); ++i) {
     }
     document = YAML::Load(text);
   } catch (const YAML::Exception& error) {
     throw ConfigError(location(source, error.mark) + ": " + error.msg);
   }
   const auto& docs = census.documents;
-  if (docs.size() >= 3 && !docs[1].has_content && !docs[2].has_content && docs[1].start.pos == docs[2].start.pos) {
-    throw ConfigError(location(source, docs[1].start) + ": unexpected character; not valid YAML");
+  for (size_t i = 1; i + 1 < docs.size(); ++i) {
+    // Two empty documents at one place: the parser is stuck on a character.
+    if (!docs[i].has_content && !docs[i + 1].has_content && docs[i].start.pos == docs[i + 1].start.pos)
+      throw ConfigError(location(source, docs[i].start) + ": unexpected character; not valid YAML");
   }
   // A trailing "---" leaves an empty document behind; only a second one with content is ambiguous.
   for (size_t i = 1; i < docs.size(); ++i) {
