@@ -12,6 +12,8 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "acl/registry.h"
+#include "commands/command_table.h"
 #include "config.h"
 #include "config_reload.h"
 #include "server.h"
@@ -118,6 +120,11 @@ std::string size_text(uint64_t bytes) {
   return std::to_string(bytes);
 }
 
+std::shared_ptr<const ringcast::acl::Registry> load_users(const ringcast::config::Config& cfg) {
+  return std::make_shared<const ringcast::acl::Registry>(
+      ringcast::acl::Registry::from_config(cfg, ringcast::commands::acl_catalog()));
+}
+
 // SIGHUP: re-read the file; apply what can change live, log every change,
 // and keep the running configuration whole if the file is invalid.
 void reload(const Options& options, ringcast::config::Config& running, ringcast::Server& server) {
@@ -126,13 +133,15 @@ void reload(const Options& options, ringcast::config::Config& running, ringcast:
     return;
   }
   ringcast::config::Config loaded;
+  std::shared_ptr<const ringcast::acl::Registry> acl;
   try {
     loaded = ringcast::config::load_file(*options.config_file);
+    apply_overrides(options, loaded);
+    acl = load_users(loaded);
   } catch (const ringcast::config::ConfigError& e) {
     spdlog::error("SIGHUP: {} is invalid, keeping the running configuration: {}", *options.config_file, e.what());
     return;
   }
-  apply_overrides(options, loaded);
   const ringcast::ConfigChanges changes = ringcast::compare_configs(running, loaded);
   for (const std::string& line : changes.need_restart) spdlog::warn("SIGHUP: {}", line);
   if (changes.applied.empty()) {
@@ -141,7 +150,7 @@ void reload(const Options& options, ringcast::config::Config& running, ringcast:
   }
   running = ringcast::merge_reloadable(running, loaded);
   spdlog::set_level(spdlog::level::from_str(running.log_level));
-  server.reload(running);
+  server.reload(running, acl);
   for (const std::string& line : changes.applied) spdlog::info("SIGHUP: {}", line);
 }
 
@@ -150,13 +159,15 @@ void reload(const Options& options, ringcast::config::Config& running, ringcast:
 int main(int argc, char** argv) {
   const Options options = parse_args(argc, argv);
   ringcast::config::Config cfg;
+  std::shared_ptr<const ringcast::acl::Registry> acl;
   try {
     if (options.config_file) cfg = ringcast::config::load_file(*options.config_file);
+    apply_overrides(options, cfg);
+    acl = load_users(cfg);
   } catch (const ringcast::config::ConfigError& e) {
     std::fprintf(stderr, "ringcast: config error: %s\n", e.what());
     return 1;
   }
-  apply_overrides(options, cfg);
   if (options.check_config) {
     std::printf("ringcast: configuration %s is valid\n", options.config_file ? options.config_file->c_str() : "(defaults)");
     return 0;
@@ -181,7 +192,7 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  ringcast::Server server(cfg);
+  ringcast::Server server(cfg, acl);
   if (std::string err = server.start(); !err.empty()) {
     spdlog::critical("cannot start: {}", err);
     return 1;
@@ -193,8 +204,7 @@ int main(int argc, char** argv) {
                size_text(cfg.pubsub_output.hard_bytes), size_text(cfg.pubsub_output.soft_bytes),
                cfg.pubsub_output.soft_seconds, size_text(cfg.normal_output.hard_bytes),
                size_text(cfg.normal_output.soft_bytes), cfg.normal_output.soft_seconds, cfg.shutdown_timeout_ms);
-  if (cfg.bind != "127.0.0.1" && cfg.bind != "::1")
-    spdlog::warn("listening on {} without a password: anyone who can reach it can publish and subscribe", cfg.bind);
+  if (auto warning = acl->open_access_warning(cfg.bind)) spdlog::warn("{}", *warning);
 
   int sig = 0;
   while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) reload(options, cfg, server);

@@ -23,15 +23,18 @@ int64_t monotonic_ms() {
   return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
-Server::Server(config::Config config) : config_(std::move(config)) { maxclients_ = config_.maxclients; }
+Server::Server(config::Config config, std::shared_ptr<const acl::Registry> acl)
+    : config_(std::move(config)), acl_(std::move(acl)) {
+  maxclients_ = config_.maxclients;
+}
 
-void Server::reload(const config::Config& cfg) {
+void Server::reload(const config::Config& cfg, std::shared_ptr<const acl::Registry> acl) {
   maxclients_.store(cfg.maxclients, std::memory_order_relaxed);
   auto shared = std::make_shared<const config::Config>(cfg);
   for (auto& shard : shards_) {
     // No wake-up needed: every shard drains its inbox at least once per tick.
     std::vector<Envelope> batch;
-    batch.push_back(Envelope{{}, [shared](Shard& s) { s.apply_settings(*shared); }});
+    batch.push_back(Envelope{{}, [shared, acl](Shard& s) { s.apply_settings(*shared, acl); }});
     shard->inbox().push(batch);
   }
 }

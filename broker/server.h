@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "acl/registry.h"
 #include "config.h"
 #include "pubsub/directory.h"
 
@@ -23,7 +24,7 @@ inline constexpr std::string_view kRedisCompatVersion = "7.0.15";
 
 class Server {
  public:
-  explicit Server(config::Config config);
+  Server(config::Config config, std::shared_ptr<const acl::Registry> acl);
   ~Server();
 
   // Binds and listens, starts one thread per shard and waits until every
@@ -40,7 +41,8 @@ class Server {
   const config::Config& config() const { return config_; }
   // Hands the reloadable settings of `cfg` to every shard (each takes them
   // on its next loop iteration, within one housekeeping tick).
-  void reload(const config::Config& cfg);
+  void reload(const config::Config& cfg, std::shared_ptr<const acl::Registry> acl);
+  std::shared_ptr<const acl::Registry> acl() const { return acl_; }
   pubsub::Directory& directory() { return directory_; }
   unsigned shard_count() const { return unsigned(shards_.size()); }
   Shard& shard(unsigned i) { return *shards_[i]; }
@@ -63,6 +65,7 @@ class Server {
   std::string open_listener();
 
   config::Config config_;
+  std::shared_ptr<const acl::Registry> acl_;  // as started; shards hold the current one
   pubsub::Directory directory_;
   std::vector<std::unique_ptr<Shard>> shards_;
   std::vector<std::thread> threads_;

@@ -8,6 +8,7 @@ packages=(
   liburing-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libsimdjson-dev
   libgtest-dev libhiredis-dev
   redis-server redis-tools python3 python3-redis procps
+  clang libclang-rt-14-dev
 )
 
 missing=()

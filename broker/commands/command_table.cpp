@@ -5,8 +5,12 @@
 #include <cctype>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
+#include "acl/registry.h"
+#include "acl/replies.h"
 #include "commands/handlers.h"
+#include "shard/shard.h"
 
 namespace ringcast::commands {
 namespace {
@@ -98,6 +102,8 @@ const CommandSpec kCommands[] = {
     {"ping", -1, kSub, ping, "fast", "@fast @connection", "Ping the server", "1.0.0", "connection", "O(1)", {}},
     {"echo", 2, 0, echo, "loading stale fast", "@fast @connection", "Echo the given string", "1.0.0", "connection",
      "O(1)", {}},
+    {"auth", -2, 0, auth, kConnFlags, "@fast @connection", "Authenticate to the server", "1.0.0", "connection",
+     "O(N) where N is the number of passwords defined for the user", {}},
     {"hello", -1, 0, hello, kConnFlags, "@fast @connection", "Handshake with Redis", "6.0.0", "connection", "O(1)",
      {}},
     {"reset", 1, kSub, reset, kConnFlags, "@fast @connection", "Reset the connection", "6.2.0", "connection", "O(1)",
@@ -155,6 +161,15 @@ std::string upper(std::string_view s) {
 
 std::span<const CommandSpec> all_commands() { return kCommands; }
 
+acl::CommandCatalog acl_catalog() {
+  std::vector<acl::CommandEntry> entries;
+  for (const CommandSpec& spec : kCommands) {
+    entries.push_back({spec.name, spec.acl});
+    for (const CommandSpec& sub : spec.subcommands) entries.push_back({sub.name, sub.acl});
+  }
+  return acl::CommandCatalog(entries);
+}
+
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i)
@@ -211,6 +226,16 @@ void execute(Shard& shard, Connection& conn, std::span<const std::string_view> a
   if ((spec->arity > 0 && argc != spec->arity) || argc < -spec->arity || spec->handler == nullptr) {
     reply_arity_error(req, spec->name);
     return;
+  }
+  // Then authentication and permissions, in Redis 7's order.
+  if (!conn.authenticated && !acl::allowed_before_auth(args[0])) {
+    req.reply.error(acl::kNoAuthError);
+    return;
+  }
+  switch (shard.acl().check(*conn.user, spec->name, args)) {
+    case acl::Verdict::allowed: break;
+    case acl::Verdict::command_denied: req.reply.error(acl::noperm_command_error(spec->name)); return;
+    case acl::Verdict::channel_denied: req.reply.error(acl::kNoPermChannelError); return;
   }
   if (conn.proto == 2 && conn.subscribed() && !(spec->flags & kSubscribedContext)) {
     reply_error_line(req, "ERR Can't execute '" + std::string(spec->name) +

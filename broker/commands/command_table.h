@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "acl/command_catalog.h"
 #include "conn/connection.h"
 #include "resp/reply.h"
 
@@ -48,6 +49,8 @@ struct CommandSpec {
 
 // Every top-level command.
 std::span<const CommandSpec> all_commands();
+// The command table as ACL rules see it (names and categories).
+acl::CommandCatalog acl_catalog();
 // Case-insensitive lookup of a top-level command, or of a subcommand of `parent`.
 const CommandSpec* find(std::string_view name);
 const CommandSpec* find_subcommand(const CommandSpec& parent, std::string_view name);

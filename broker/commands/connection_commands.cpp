@@ -2,6 +2,8 @@
 #include <charconv>
 #include <string>
 
+#include "acl/registry.h"
+#include "acl/replies.h"
 #include "commands/handlers.h"
 #include "server.h"
 #include "shard/shard.h"
@@ -54,6 +56,28 @@ bool set_client_name(Request& req, std::string_view name) {
   return true;
 }
 
+namespace {
+
+// Switches `req.conn` to `user`. A subscriber whose new user may not hold
+// one of its subscriptions is disconnected: it must never receive a message
+// its user is not allowed (Redis itself would keep delivering).
+bool switch_user(Request& req, const acl::User* user) {
+  req.conn.user = user;
+  req.conn.authenticated = true;
+  return req.shard.subscriptions_permitted(req.conn);
+}
+
+}  // namespace
+
+void auth(Request& req) {
+  const acl::AuthResult result = req.shard.acl().auth_command(req.args);
+  if (result.user == nullptr) {
+    req.reply.error(result.error);
+    return;
+  }
+  if (switch_user(req, result.user)) req.reply.ok();
+}
+
 void ping(Request& req) {
   if (req.args.size() > 2) return reply_arity_error(req, "ping");
   // RESP2 subscribers get PONG as a message-shaped array, as in Redis.
@@ -84,16 +108,14 @@ void hello(Request& req) {
       return;
     }
   }
-  std::string_view new_name;
-  bool set_name = false;
+  std::string_view new_name, auth_user, auth_password;
+  bool set_name = false, with_auth = false;
   for (size_t i = next; i < req.args.size(); ++i) {
     const size_t left = req.args.size() - i - 1;
     if (iequals(req.args[i], "AUTH") && left >= 2) {
-      // No users are configured: only the default user exists, and it takes any password.
-      if (req.args[i + 1] != "default") {
-        req.reply.error("WRONGPASS invalid username-password pair or user is disabled.");
-        return;
-      }
+      auth_user = req.args[i + 1];
+      auth_password = req.args[i + 2];
+      with_auth = true;
       i += 2;
     } else if (iequals(req.args[i], "SETNAME") && left >= 1) {
       new_name = req.args[i + 1];
@@ -103,6 +125,18 @@ void hello(Request& req) {
       req.reply.error("ERR Syntax error in HELLO option '" + std::string(req.args[i]) + "'");
       return;
     }
+  }
+  if (with_auth) {
+    const acl::User* user = req.shard.acl().authenticate(auth_user, auth_password);
+    if (user == nullptr) {
+      req.reply.error(acl::kWrongPassError);
+      return;
+    }
+    if (!switch_user(req, user)) return;
+  }
+  if (!req.conn.authenticated) {
+    req.reply.error(acl::kHelloNoAuthError);
+    return;
   }
   if (set_name && !set_client_name(req, new_name)) return;
   if (version != 0) {
@@ -116,6 +150,7 @@ void reset(Request& req) {
   req.shard.drop_all_subscriptions(req.conn);
   req.conn.proto = 2;
   req.conn.name.clear();
+  req.shard.reset_user(req.conn);
   req.reply.simple("RESET");
 }
 

@@ -22,6 +22,7 @@ void pubsub_shardnumsub(Request& req);
 void pubsub_help(Request& req);
 
 // connection_commands.cpp
+void auth(Request& req);
 void ping(Request& req);
 void echo(Request& req);
 void hello(Request& req);

@@ -10,6 +10,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "acl/user.h"
 #include "output/output_queue.h"
 #include "pubsub/message_frame.h"
 #include "pubsub/name_map.h"
@@ -24,6 +25,8 @@ struct Connection {
   uint32_t slot = 0;  // index in the shard's connection table (user_data)
   int fd = -1;
   int proto = 2;  // 2 or 3, set by HELLO
+  const acl::User* user = nullptr;  // whose permissions apply; never null once adopted
+  bool authenticated = false;
 
   // Lifecycle. A connection is freed only when nothing the kernel or the
   // loop holds still points at it (see Shard::finalize_if_idle).

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "acl/registry.h"
 #include "config.h"
 #include "conn/connection.h"
 #include "output/arm_queue.h"
@@ -30,9 +31,17 @@ class Shard {
   Shard(const Shard&) = delete;
   Shard& operator=(const Shard&) = delete;
 
-  // Takes the reloadable settings (limits, timeouts) of a new configuration.
-  void apply_settings(const config::Config& settings);
+  // Takes the reloadable settings (limits, timeouts) of a new configuration
+  // and its users: connections are moved to the new users of the same name,
+  // and closed when theirs is gone or may no longer hold its subscriptions.
+  void apply_settings(const config::Config& settings, std::shared_ptr<const acl::Registry> acl);
   const config::Config& settings() const { return settings_; }
+  const acl::Registry& acl() const { return *acl_; }
+  // The user a connection starts as, or goes back to on RESET.
+  void reset_user(Connection& c) const;
+  // False (and the connection is closed) when `c`'s user may not keep one of
+  // its subscriptions: after AUTH switched users, or a reload took rights away.
+  bool subscriptions_permitted(Connection& c);
 
   // Sets up the ring on the calling thread (the shard's own). Returns 0 or -errno.
   int init();
@@ -122,6 +131,7 @@ class Shard {
   Server& server_;
   const unsigned index_;
   config::Config settings_;  // this shard's copy: reloads replace it through a task
+  std::shared_ptr<const acl::Registry> acl_;
   uring::Ring ring_;
   uring::ProvidedBuffers buffers_;
   resp::RequestParser parser_;

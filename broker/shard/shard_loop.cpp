@@ -28,11 +28,51 @@ __kernel_timespec tick_interval{0, kTickMs * 1000000};
 
 }  // namespace
 
-Shard::Shard(Server& server, unsigned index) : server_(server), index_(index) { apply_settings(server.config()); }
+Shard::Shard(Server& server, unsigned index) : server_(server), index_(index) {
+  apply_settings(server.config(), server.acl());
+}
 
-void Shard::apply_settings(const config::Config& settings) {
+void Shard::apply_settings(const config::Config& settings, std::shared_ptr<const acl::Registry> acl) {
   settings_ = settings;
   parser_.set_limits(resp::ParseLimits{settings.max_bulk_len, 1024 * 1024, 64 * 1024});
+  if (acl == acl_) return;
+  acl_ = std::move(acl);
+  // Nothing may point into the old users once this returns: move every
+  // connection to the new user of the same name, as Redis does after ACL
+  // changes, closing those whose user is gone or lost rights it relies on.
+  std::vector<Connection*> orphans;
+  for (auto& c : conns_) {
+    if (!c || c->closing || c->user == nullptr) continue;
+    const acl::User* now = acl_->find(c->user->name());
+    if (now == nullptr || !now->enabled()) {
+      orphans.push_back(c.get());
+      c->user = &acl_->default_user();
+      continue;
+    }
+    c->user = now;
+    subscriptions_permitted(*c);
+  }
+  for (Connection* c : orphans) close_connection(*c, "its user was removed or disabled by a reload");
+}
+
+void Shard::reset_user(Connection& c) const {
+  c.user = &acl_->default_user();
+  c.authenticated = acl_->starts_authenticated();
+}
+
+bool Shard::subscriptions_permitted(Connection& c) {
+  const acl::User& u = *c.user;
+  if (u.all_channels()) return true;
+  bool ok = true;
+  for (const std::string& ch : c.channels) ok = ok && u.channel_allowed(ch);
+  for (const std::string& ch : c.shard_channels) ok = ok && u.channel_allowed(ch);
+  for (const std::string& p : c.patterns) ok = ok && u.pattern_allowed(p);
+  if (!ok) {
+    spdlog::warn("closing client id={} addr={} name={}: user '{}' may not keep its subscriptions", c.id, c.addr,
+                 c.name, u.name());
+    close_connection(c, "subscriptions no longer permitted");
+  }
+  return ok;
 }
 
 Shard::~Shard() {
@@ -207,6 +247,7 @@ void Shard::adopt_socket(int fd) {
   c.fd = fd;
   c.id = server_.next_client_id();
   c.created_ms = c.last_active_ms = now_ms_;
+  reset_user(c);
   sockaddr_storage ss{};
   socklen_t len = sizeof ss;
   if (getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0) c.addr = endpoint(ss);
