@@ -14,6 +14,9 @@
 #include "worker.h"
 
 namespace ringcast::loadgen {
+namespace {
+constexpr size_t kDirectReadThreshold = 16 * 1024;
+}  // namespace
 
 Conn::~Conn() {
   if (fd_ >= 0) ::close(fd_);
@@ -162,7 +165,15 @@ void Conn::read_ready(uint64_t now) {
   for (int round = 0; round < 4 && !dead_ && want_read_; ++round) {
     size_t cap = std::min(w_.scratch_size(), read_budget());
     if (cap == 0) return;
-    char* buf = w_.scratch();
+    // A big partial reply (a large payload) is completed in place: receive
+    // straight behind it, 64 KiB at a time. Otherwise receive into the shared
+    // scratch behind a copy of the (small) leftover, so idle connections hold
+    // only their leftover bytes.
+    bool into_carry = carry_.size() >= kDirectReadThreshold;
+    size_t pre = into_carry ? 0 : carry_.size();
+    if (into_carry) cap = std::min<size_t>(cap, 64 * 1024);
+    else cap = std::min(cap, w_.scratch_size() - pre);
+    char* buf = into_carry ? carry_.prepare(cap) : w_.scratch() + pre;
     ssize_t n = ::recv(fd_, buf, cap, 0);
     if (n == 0) {
       on_lost(false);
@@ -178,14 +189,19 @@ void Conn::read_ready(uint64_t now) {
     }
     on_bytes_read(static_cast<size_t>(n));
     size_t consumed = 0;
-    if (carry_.empty()) {
-      if (!parse_buffer(buf, static_cast<size_t>(n), consumed, now)) return;
-      if (consumed < static_cast<size_t>(n)) carry_.assign(buf + consumed, static_cast<size_t>(n) - consumed);
+    if (!into_carry) {
+      char* start = w_.scratch();
+      if (pre > 0) {
+        std::memcpy(start, carry_.data(), pre);
+        carry_.consume(pre);
+      }
+      size_t total = pre + static_cast<size_t>(n);
+      if (!parse_buffer(start, total, consumed, now)) return;
+      if (consumed < total) carry_.append(start + consumed, total - consumed);
     } else {
-      carry_.append(buf, static_cast<size_t>(n));
+      carry_.commit(static_cast<size_t>(n));
       if (!parse_buffer(carry_.data(), carry_.size(), consumed, now)) return;
-      carry_.erase(0, consumed);
-      if (carry_.empty() && carry_.capacity() > (1u << 16)) carry_.shrink_to_fit();
+      carry_.consume(consumed);
     }
     if (static_cast<size_t>(n) < cap) return;  // socket drained
   }

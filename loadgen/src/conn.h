@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "byte_buffer.h"
 #include "reply_parser.h"
 
 namespace ringcast::loadgen {
@@ -61,7 +62,7 @@ class Conn {
   uint32_t registered_ = 0;
   std::string out_;
   size_t out_off_ = 0;
-  std::string carry_;  // a partial reply left over from the last read
+  ByteBuffer carry_;  // a partial reply left over from the last read
 };
 
 }  // namespace ringcast::loadgen

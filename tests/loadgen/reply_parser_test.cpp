@@ -2,9 +2,11 @@
 // chunks of 1, 2, 3, 5, 10, 100 bytes: the result must not depend on where reads split.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <string>
 #include <vector>
 
+#include "byte_buffer.h"
 #include "reply_parser.h"
 
 using namespace ringcast::loadgen;
@@ -155,4 +157,32 @@ TEST(ReplyParser, DeepNestingIsRejectedNotRecursedForever) {
   bool err = false;
   parse_all(deep, 1 << 20, &err);
   EXPECT_TRUE(err);
+}
+
+TEST(ByteBuffer, ReassemblesLargeFramesAcrossReads) {
+  // Feed a stream of big message frames through a ByteBuffer the way Conn
+  // does: append a chunk, parse what is complete, consume it.
+  std::string payload(100000, 'p');
+  std::string frame = "*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$100000\r\n" + payload + "\r\n";
+  std::string stream = frame + frame + frame;
+  for (size_t chunk : {7u, 4096u, 65536u, 300000u}) {
+    ByteBuffer buf;
+    int got = 0;
+    for (size_t off = 0; off < stream.size(); off += chunk) {
+      size_t n = std::min(chunk, stream.size() - off);
+      std::memcpy(buf.prepare(n), stream.data() + off, n);
+      buf.commit(n);
+      for (;;) {
+        Reply r;
+        ParseResult pr = parse_reply(buf.data(), buf.size(), r);
+        if (pr.status != ParseStatus::kOk) break;
+        ASSERT_EQ(r.kind, ReplyKind::kMessage);
+        ASSERT_EQ(r.payload, payload);
+        ++got;
+        buf.consume(pr.consumed);
+      }
+    }
+    EXPECT_EQ(got, 3) << chunk;
+    EXPECT_TRUE(buf.empty());
+  }
 }
