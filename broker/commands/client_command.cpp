@@ -45,11 +45,11 @@ std::string describe(const Connection& c, int64_t now_ms, unsigned recv_buffer_s
   const size_t omem = c.out.bytes();
   const size_t tot_mem = sizeof(Connection) + c.inbuf.capacity() + omem + c.iov.capacity() * sizeof(iovec);
   return fmt::format(
-      "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db=0 sub={} psub={} ssub={} multi=-1 "
+      "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi=-1 "
       "qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp=0 obl=0 oll={} omem={} tot-mem={} events=r{} "
       "cmd={} user={} redir=-1 resp={}\n",
       c.id, c.addr, c.laddr, c.fd, c.name, (now_ms - c.created_ms) / 1000, (now_ms - c.last_active_ms) / 1000,
-      c.subscribed() ? "P" : "N", c.channels.size(), c.patterns.size(), c.shard_channels.size(), qbuf,
+      c.subscribed() ? "P" : "N", c.db, c.channels.size(), c.patterns.size(), c.shard_channels.size(), qbuf,
       c.inbuf.capacity() - qbuf, recv_buffer_size, c.out.segments(), omem, tot_mem, c.out.empty() ? "" : "w",
       c.last_command, c.user ? c.user->name() : "default", c.proto);
 }

@@ -20,6 +20,9 @@ bool parse_int(std::string_view s, int64_t& out) {
   return ec == std::errc() && end == s.data() + s.size();
 }
 
+// Redis's default `databases 16`: clients and test suites select one.
+constexpr int64_t kDatabases = 16;
+
 bool valid_client_name(std::string_view name) {
   for (char ch : name)
     if (ch < '!' || ch > '~') return false;
@@ -149,6 +152,7 @@ void hello(Request& req) {
 void reset(Request& req) {
   req.shard.drop_all_subscriptions(req.conn);
   req.conn.proto = 2;
+  req.conn.db = 0;
   req.conn.name.clear();
   req.shard.reset_user(req.conn);
   req.reply.simple("RESET");
@@ -163,10 +167,12 @@ void select(Request& req) {
   int64_t db = 0;
   if (!parse_int(req.args[1], db) || db < INT32_MIN || db > INT32_MAX) {
     req.reply.error("ERR value is not an integer or out of range");
-  } else if (db != 0) {
-    // One database only, as a Redis started with `databases 1`.
+  } else if (db < 0 || db >= kDatabases) {
     req.reply.error("ERR DB index is out of range");
   } else {
+    // Pub/sub ignores the database, as in Redis: a client configured for
+    // db 9 publishes to and hears the same channels as everyone else.
+    req.conn.db = int(db);
     req.reply.ok();
   }
 }

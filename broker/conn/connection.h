@@ -25,6 +25,7 @@ struct Connection {
   uint32_t slot = 0;  // index in the shard's connection table (user_data)
   int fd = -1;
   int proto = 2;  // 2 or 3, set by HELLO
+  int db = 0;     // SELECTed; pub/sub ignores it, CLIENT LIST shows it
   const acl::User* user = nullptr;  // whose permissions apply; never null once adopted
   bool authenticated = false;
 
