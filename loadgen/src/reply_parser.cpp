@@ -161,12 +161,22 @@ void classify(const Element* el, int64_t n, Reply& out) {
 bool parse_message_fast(const char* data, size_t len, Reply& out, ParseStatus& st, size_t& consumed) {
   static constexpr std::string_view kMessage = "3\r\n$7\r\nmessage\r\n";
   static constexpr std::string_view kPMessage = "4\r\n$8\r\npmessage\r\n";
-  if (len < 1 || (data[0] != '*' && data[0] != '>')) return false;
-  std::string_view rest(data + 1, len - 1);
+  if (len < 1 + kPMessage.size() || (data[0] != '*' && data[0] != '>')) return false;
+  // Compare the fixed prefix as words: this runs once per delivered message.
+  auto word = [](const char* p) {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    return v;
+  };
+  const char* rest = data + 1;
   bool pm;
-  if (rest.substr(0, kMessage.size()) == kMessage) pm = false;
-  else if (rest.substr(0, kPMessage.size()) == kPMessage) pm = true;
-  else return false;
+  static_assert(kMessage.size() == 16);
+  if (word(rest) == word(kMessage.data()) && word(rest + 8) == word(kMessage.data() + 8))
+    pm = false;
+  else if (std::memcmp(rest, kPMessage.data(), kPMessage.size()) == 0)
+    pm = true;
+  else
+    return false;
   Cursor c{data + 1 + (pm ? kPMessage.size() : kMessage.size()), data + len};
   std::string_view parts[3];
   for (int i = 0; i < (pm ? 3 : 2); ++i) {
