@@ -24,5 +24,9 @@ test: build
 test-asan: build-asan
 	ctest --preset asan -j $(JOBS)
 
+# ringcast vs redis-server side by side (not a test: ~4 minutes, see loadgen/README.md).
+bench: build
+	./loadgen/bench --pin
+
 clean:
 	rm -rf build
