@@ -1,7 +1,9 @@
 // ringcast: command line, configuration, logging, signals; the server does the rest.
 #include <malloc.h>
 #include <signal.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
@@ -120,6 +122,20 @@ std::string size_text(uint64_t bytes) {
   return std::to_string(bytes);
 }
 
+// Every client is a descriptor: like Redis, ask for maxclients plus some
+// room for listeners, rings and logs, up to what the hard limit allows.
+void raise_fd_limit(uint32_t maxclients) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  const rlim_t wanted = rlim_t(maxclients) + 64;
+  if (limit.rlim_cur >= wanted) return;
+  limit.rlim_cur = std::min(wanted, limit.rlim_max);
+  setrlimit(RLIMIT_NOFILE, &limit);
+  if (limit.rlim_cur < wanted)
+    spdlog::warn("open file limit is {}: fewer than maxclients ({}) clients can connect; raise `ulimit -n`",
+                 limit.rlim_cur, maxclients);
+}
+
 std::shared_ptr<const ringcast::acl::Registry> load_users(const ringcast::config::Config& cfg) {
   return std::make_shared<const ringcast::acl::Registry>(
       ringcast::acl::Registry::from_config(cfg, ringcast::commands::acl_catalog()));
@@ -192,6 +208,7 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  raise_fd_limit(cfg.maxclients);
   ringcast::Server server(cfg, acl);
   if (std::string err = server.start(); !err.empty()) {
     spdlog::critical("cannot start: {}", err);

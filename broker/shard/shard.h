@@ -159,6 +159,8 @@ class Shard {
   uint64_t last_deliveries_ = 0;
   bool accepting_ = false;
   unsigned next_accept_target_ = 0;
+  bool accept_paused_ = false;  // accepting failed; re-armed on the next tick
+  int64_t last_accept_error_log_ms_ = -1000000;
   bool shutting_down_ = false;
   int64_t shutdown_deadline_ms_ = 0;
 };

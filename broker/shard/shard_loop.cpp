@@ -164,11 +164,18 @@ void Shard::arm_tick() {
 }
 
 void Shard::on_accept(int res, uint32_t flags) {
-  if (!(flags & IORING_CQE_F_MORE) && accepting_) arm_accept();
   if (res < 0) {
-    if (res != -ECANCELED) spdlog::debug("shard {}: accept failed: {}", index_, strerror(-res));
+    if (res == -ECANCELED) return;
+    // Out of descriptors (or another failure that would repeat at once):
+    // accepting again right away would spin, so wait for the next tick.
+    if (now_ms_ - last_accept_error_log_ms_ >= 1000) {
+      last_accept_error_log_ms_ = now_ms_;
+      spdlog::warn("accepting connections failed: {} (retrying every {} ms)", strerror(-res), kTickMs);
+    }
+    if (!(flags & IORING_CQE_F_MORE)) accept_paused_ = true;
     return;
   }
+  if (!(flags & IORING_CQE_F_MORE) && accepting_) arm_accept();
   if (!accepting_) {
     close(res);
     return;
@@ -262,6 +269,10 @@ void Shard::adopt_socket(int fd) {
 
 void Shard::on_tick() {
   arm_tick();
+  if (accept_paused_ && accepting_) {
+    accept_paused_ = false;
+    arm_accept();
+  }
   if (now_ms_ >= next_rate_sample_ms_) {
     const uint64_t commands = stats_.commands.get();
     const uint64_t deliveries = stats_.deliveries.get();

@@ -1,0 +1,61 @@
+// The HTTP listener's view of the running daemon: HTTP publishes enter the
+// same fan-out path as PUBLISH, /stats and /metrics read the live counters.
+//
+// Threading: constructed by main; every member runs on the HTTP thread. A
+// publish is a task in one fixed shard's inbox (the shard runs
+// Shard::publish, so routing, frames and counters are exactly PUBLISH's);
+// the HTTP thread waits for it. Always the same shard, so messages from the
+// API keep their order, as one publisher connection's would. The HTTP
+// thread wakes that shard through a small io_uring of its own (MSG_RING),
+// created on first use, on that thread.
+#pragma once
+
+#include <memory>
+#include <mutex>
+
+#include "http/http_backend.h"
+
+namespace ringcast {
+class Server;
+namespace acl {
+class Registry;
+}
+namespace uring {
+class Ring;
+}
+}  // namespace ringcast
+
+namespace ringcast::http {
+
+class DaemonBackend : public HttpBackend {
+ public:
+  // `acl`: the daemon's users (a Registry is immutable, so safe to read from
+  // this thread), or null for no access control at all.
+  DaemonBackend(Server& server, std::shared_ptr<const acl::Registry> acl);
+  // After a reload: requests from now on are checked against `acl`. Any thread.
+  void set_acl(std::shared_ptr<const acl::Registry> acl);
+  ~DaemonBackend() override;
+
+  bool publish(std::span<const PublishItem> items, std::vector<int64_t>& receivers) override;
+  std::string stats_json() override;
+  std::string metrics_text() override;
+  bool accepting() override;
+  // Redis's rules through acl::Registry: credentials as AUTH checks them,
+  // POST /publish as the user's PUBLISH <channel>, /stats and /metrics as INFO.
+  bool auth_required() override;
+  bool authenticate(std::string_view user, std::string_view password) override;
+  bool may_publish(std::string_view user, std::string_view channel) override;
+  bool may_read_stats(std::string_view user) override;
+
+ private:
+  void wake(int ring_fd);
+  std::shared_ptr<const acl::Registry> acl() const;
+
+  Server& server_;
+  mutable std::mutex acl_mutex_;
+  std::shared_ptr<const acl::Registry> acl_;
+  std::unique_ptr<uring::Ring> ring_;
+  bool ring_failed_ = false;
+};
+
+}  // namespace ringcast::http

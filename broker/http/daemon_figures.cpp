@@ -1,0 +1,227 @@
+// Renders a DaemonFigures snapshot as Prometheus text and as INFO-like JSON.
+#include "http/daemon_figures.h"
+
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "http/json_text.h"
+#include "http/prometheus.h"
+
+namespace ringcast::http {
+namespace {
+
+// Per-shard families: one name with a shard label, never the same name as
+// the daemon-wide total, so a sum() over a family never counts twice.
+struct ShardFamily {
+  std::string_view name;
+  std::string_view type;
+  std::string_view help;
+  uint64_t ShardFigures::*field;
+};
+
+constexpr ShardFamily kShardFamilies[] = {
+    {"ringcast_shard_connections", "gauge", "Client connections open on the shard.", &ShardFigures::connections},
+    {"ringcast_shard_connections_received_total", "counter", "Connections the shard has adopted since start.",
+     &ShardFigures::connections_received},
+    {"ringcast_shard_commands_total", "counter", "Commands the shard has executed.", &ShardFigures::commands},
+    {"ringcast_shard_publishes_total", "counter", "PUBLISH/SPUBLISH (and HTTP publishes) routed by the shard.",
+     &ShardFigures::publishes},
+    {"ringcast_shard_deliveries_total", "counter", "Messages the shard queued to its local subscribers.",
+     &ShardFigures::deliveries},
+    {"ringcast_shard_net_output_bytes_total", "counter", "Bytes the shard wrote to client sockets.",
+     &ShardFigures::net_output_bytes},
+    {"ringcast_shard_net_input_bytes_total", "counter", "Bytes the shard read from client sockets.",
+     &ShardFigures::net_input_bytes},
+    {"ringcast_shard_output_buffer_bytes", "gauge", "Output queued to the shard's clients, sampled every 100 ms.",
+     &ShardFigures::output_buffer_bytes},
+    {"ringcast_shard_loop_iterations_total", "counter", "Iterations of the shard's event loop.",
+     &ShardFigures::loop_iterations},
+};
+
+void append_field(std::string& out, std::string_view name, uint64_t value, bool& first) {
+  if (!first) out += ',';
+  first = false;
+  fmt::format_to(std::back_inserter(out), "\"{}\":{}", name, value);
+}
+
+void append_field(std::string& out, std::string_view name, std::string_view value, bool& first) {
+  if (!first) out += ',';
+  first = false;
+  fmt::format_to(std::back_inserter(out), "\"{}\":", name);
+  append_json_string(out, value);
+}
+
+}  // namespace
+
+ShardFigures totals(const DaemonFigures& f) {
+  ShardFigures t;
+  for (const ShardFigures& s : f.shards) {
+    t.connections += s.connections;
+    t.connections_received += s.connections_received;
+    t.commands += s.commands;
+    t.publishes += s.publishes;
+    t.deliveries += s.deliveries;
+    t.net_output_bytes += s.net_output_bytes;
+    t.net_input_bytes += s.net_input_bytes;
+    t.loop_iterations += s.loop_iterations;
+    t.output_buffer_bytes += s.output_buffer_bytes;
+    t.output_limit_disconnects += s.output_limit_disconnects;
+    t.query_limit_disconnects += s.query_limit_disconnects;
+    t.protocol_error_disconnects += s.protocol_error_disconnects;
+    t.ops_per_sec += s.ops_per_sec;
+    t.deliveries_per_sec += s.deliveries_per_sec;
+    if (s.loop_busy_us) t.loop_busy_us = t.loop_busy_us.value_or(0) + *s.loop_busy_us;
+    if (s.dropped_messages) t.dropped_messages = t.dropped_messages.value_or(0) + *s.dropped_messages;
+    if (s.output_memory_disconnects)
+      t.output_memory_disconnects = t.output_memory_disconnects.value_or(0) + *s.output_memory_disconnects;
+    if (s.idle_disconnects) t.idle_disconnects = t.idle_disconnects.value_or(0) + *s.idle_disconnects;
+  }
+  return t;
+}
+
+std::string render_prometheus(const DaemonFigures& f) {
+  const ShardFigures t = totals(f);
+  PrometheusWriter w;
+  w.family("ringcast_build_info", "gauge", "Always 1; the labels say which ringcast this is.");
+  w.sample("ringcast_build_info", {{"version", f.version}, {"redis_version", f.redis_version}}, uint64_t(1));
+  w.family("ringcast_start_time_seconds", "gauge", "Unix time the daemon started.");
+  w.sample("ringcast_start_time_seconds", uint64_t(f.started_unix));
+  w.family("ringcast_connections", "gauge", "Client connections open now (INFO connected_clients).");
+  w.sample("ringcast_connections", f.connected_clients);
+  w.family("ringcast_maxclients", "gauge", "Most client connections allowed at once.");
+  w.sample("ringcast_maxclients", f.maxclients);
+  w.family("ringcast_connections_received_total", "counter", "Connections accepted since start, refused ones included.");
+  w.sample("ringcast_connections_received_total", f.connections_received);
+  w.family("ringcast_rejected_connections_total", "counter", "Connections refused because maxclients was reached.");
+  w.sample("ringcast_rejected_connections_total", f.rejected_connections);
+  w.family("ringcast_commands_total", "counter", "Commands executed.");
+  w.sample("ringcast_commands_total", t.commands);
+  w.family("ringcast_publishes_total", "counter", "Messages published (PUBLISH, SPUBLISH and HTTP POST /publish).");
+  w.sample("ringcast_publishes_total", t.publishes);
+  w.family("ringcast_deliveries_total", "counter", "Messages queued to subscribers (one per receiving subscription).");
+  w.sample("ringcast_deliveries_total", t.deliveries);
+  w.family("ringcast_net_output_bytes_total", "counter", "Bytes written to client sockets.");
+  w.sample("ringcast_net_output_bytes_total", t.net_output_bytes);
+  w.family("ringcast_net_input_bytes_total", "counter", "Bytes read from client sockets.");
+  w.sample("ringcast_net_input_bytes_total", t.net_input_bytes);
+  w.family("ringcast_output_buffer_bytes", "gauge", "Output queued to clients and not yet written, sampled every 100 ms.");
+  w.sample("ringcast_output_buffer_bytes", t.output_buffer_bytes);
+  w.family("ringcast_resident_memory_bytes", "gauge", "Resident set size of the process.");
+  w.sample("ringcast_resident_memory_bytes", f.resident_bytes);
+  w.family("ringcast_disconnects_total", "counter", "Clients the daemon disconnected, by reason.");
+  w.sample("ringcast_disconnects_total", {{"reason", "output_limit"}}, t.output_limit_disconnects);
+  w.sample("ringcast_disconnects_total", {{"reason", "query_limit"}}, t.query_limit_disconnects);
+  w.sample("ringcast_disconnects_total", {{"reason", "protocol_error"}}, t.protocol_error_disconnects);
+  if (t.output_memory_disconnects)
+    w.sample("ringcast_disconnects_total", {{"reason", "output_memory"}}, *t.output_memory_disconnects);
+  if (t.idle_disconnects) w.sample("ringcast_disconnects_total", {{"reason", "idle_timeout"}}, *t.idle_disconnects);
+  w.family("ringcast_subscriptions", "gauge", "Channels, patterns and shard channels with at least one subscriber.");
+  w.sample("ringcast_subscriptions", {{"kind", "channel"}}, f.channels);
+  w.sample("ringcast_subscriptions", {{"kind", "pattern"}}, f.patterns);
+  w.sample("ringcast_subscriptions", {{"kind", "shard_channel"}}, f.shard_channels);
+  if (t.dropped_messages) {
+    w.family("ringcast_dropped_messages_total", "counter", "Messages dropped by the output policy instead of sent.");
+    w.sample("ringcast_dropped_messages_total", *t.dropped_messages);
+  }
+
+  w.family("ringcast_shards", "gauge", "Reactor threads.");
+  w.sample("ringcast_shards", uint64_t(f.shards.size()));
+  std::vector<std::string> ids;
+  for (size_t i = 0; i < f.shards.size(); ++i) ids.push_back(std::to_string(i));
+  for (const ShardFamily& fam : kShardFamilies) {
+    w.family(fam.name, fam.type, fam.help);
+    for (size_t i = 0; i < f.shards.size(); ++i) w.sample(fam.name, {{"shard", ids[i]}}, f.shards[i].*fam.field);
+  }
+  w.family("ringcast_shard_disconnects_total", "counter", "Clients the shard disconnected, by reason.");
+  for (size_t i = 0; i < f.shards.size(); ++i) {
+    const ShardFigures& s = f.shards[i];
+    w.sample("ringcast_shard_disconnects_total", {{"shard", ids[i]}, {"reason", "output_limit"}},
+             s.output_limit_disconnects);
+    w.sample("ringcast_shard_disconnects_total", {{"shard", ids[i]}, {"reason", "query_limit"}},
+             s.query_limit_disconnects);
+    w.sample("ringcast_shard_disconnects_total", {{"shard", ids[i]}, {"reason", "protocol_error"}},
+             s.protocol_error_disconnects);
+    if (s.output_memory_disconnects)
+      w.sample("ringcast_shard_disconnects_total", {{"shard", ids[i]}, {"reason", "output_memory"}},
+               *s.output_memory_disconnects);
+    if (s.idle_disconnects)
+      w.sample("ringcast_shard_disconnects_total", {{"shard", ids[i]}, {"reason", "idle_timeout"}}, *s.idle_disconnects);
+  }
+  if (t.loop_busy_us) {
+    w.family("ringcast_shard_loop_busy_seconds_total", "counter",
+             "Time the shard's loop spent working rather than waiting for events.");
+    for (size_t i = 0; i < f.shards.size(); ++i)
+      if (f.shards[i].loop_busy_us)
+        w.sample("ringcast_shard_loop_busy_seconds_total", {{"shard", ids[i]}}, double(*f.shards[i].loop_busy_us) / 1e6);
+  }
+  if (t.dropped_messages) {
+    w.family("ringcast_shard_dropped_messages_total", "counter", "Messages the shard dropped by its output policy.");
+    for (size_t i = 0; i < f.shards.size(); ++i)
+      if (f.shards[i].dropped_messages)
+        w.sample("ringcast_shard_dropped_messages_total", {{"shard", ids[i]}}, *f.shards[i].dropped_messages);
+  }
+  return w.take();
+}
+
+std::string render_stats_json(const DaemonFigures& f) {
+  const ShardFigures t = totals(f);
+  std::string out = "{\"server\":{";
+  bool first = true;
+  append_field(out, "redis_version", f.redis_version, first);
+  append_field(out, "ringcast_version", f.version, first);
+  append_field(out, "process_id", f.process_id, first);
+  append_field(out, "tcp_port", f.tcp_port, first);
+  append_field(out, "uptime_in_seconds", f.uptime_seconds, first);
+  append_field(out, "uptime_in_days", f.uptime_seconds / 86400, first);
+  append_field(out, "shards", uint64_t(f.shards.size()), first);
+  out += "},\"clients\":{";
+  first = true;
+  append_field(out, "connected_clients", f.connected_clients, first);
+  append_field(out, "maxclients", f.maxclients, first);
+  out += "},\"memory\":{";
+  first = true;
+  append_field(out, "used_memory_rss", f.resident_bytes, first);
+  append_field(out, "mem_clients_output", t.output_buffer_bytes, first);
+  out += "},\"stats\":{";
+  first = true;
+  append_field(out, "total_connections_received", f.connections_received, first);
+  append_field(out, "total_commands_processed", t.commands, first);
+  append_field(out, "instantaneous_ops_per_sec", t.ops_per_sec, first);
+  append_field(out, "total_net_input_bytes", t.net_input_bytes, first);
+  append_field(out, "total_net_output_bytes", t.net_output_bytes, first);
+  append_field(out, "rejected_connections", f.rejected_connections, first);
+  append_field(out, "pubsub_channels", f.channels, first);
+  append_field(out, "pubsub_patterns", f.patterns, first);
+  append_field(out, "pubsubshard_channels", f.shard_channels, first);
+  append_field(out, "total_publishes", t.publishes, first);
+  append_field(out, "total_deliveries", t.deliveries, first);
+  append_field(out, "client_output_buffer_limit_disconnections", t.output_limit_disconnects, first);
+  append_field(out, "client_query_buffer_limit_disconnections", t.query_limit_disconnects, first);
+  append_field(out, "total_protocol_errors", t.protocol_error_disconnects, first);
+  if (t.dropped_messages) append_field(out, "total_dropped_messages", *t.dropped_messages, first);
+  if (t.output_memory_disconnects)
+    append_field(out, "client_output_memory_disconnections", *t.output_memory_disconnects, first);
+  if (t.idle_disconnects) append_field(out, "client_idle_timeout_disconnections", *t.idle_disconnects, first);
+  out += "},\"shards\":[";
+  for (size_t i = 0; i < f.shards.size(); ++i) {
+    const ShardFigures& s = f.shards[i];
+    out += i == 0 ? "{" : ",{";
+    first = true;
+    append_field(out, "connections", s.connections, first);
+    append_field(out, "connections_received", s.connections_received, first);
+    append_field(out, "commands", s.commands, first);
+    append_field(out, "publishes", s.publishes, first);
+    append_field(out, "deliveries", s.deliveries, first);
+    append_field(out, "deliveries_per_sec", s.deliveries_per_sec, first);
+    append_field(out, "output_bytes", s.output_buffer_bytes, first);
+    append_field(out, "loop_iterations", s.loop_iterations, first);
+    if (s.loop_busy_us) append_field(out, "loop_busy_us", *s.loop_busy_us, first);
+    if (s.dropped_messages) append_field(out, "dropped_messages", *s.dropped_messages, first);
+    out += '}';
+  }
+  out += "]}";
+  return out;
+}
+
+}  // namespace ringcast::http

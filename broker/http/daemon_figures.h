@@ -1,0 +1,61 @@
+// A snapshot of the daemon's counters (what INFO shows), and its two
+// renderings for the HTTP listener: Prometheus text and the /stats JSON.
+// Pure: metrics.cpp fills a snapshot from the running server.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ringcast::http {
+
+struct ShardFigures {
+  uint64_t connections = 0;
+  uint64_t connections_received = 0;
+  uint64_t commands = 0;
+  uint64_t publishes = 0;
+  uint64_t deliveries = 0;
+  uint64_t net_output_bytes = 0;
+  uint64_t net_input_bytes = 0;
+  uint64_t loop_iterations = 0;
+  uint64_t output_buffer_bytes = 0;
+  uint64_t output_limit_disconnects = 0;
+  uint64_t query_limit_disconnects = 0;
+  uint64_t protocol_error_disconnects = 0;
+  uint64_t ops_per_sec = 0;
+  uint64_t deliveries_per_sec = 0;
+  // Figures the shard may not keep yet: rendered only when present.
+  std::optional<uint64_t> loop_busy_us;       // time spent outside the kernel wait
+  std::optional<uint64_t> dropped_messages;   // messages dropped by the drop-oldest policy
+  std::optional<uint64_t> output_memory_disconnects;  // cut by limits.max_output_memory
+  std::optional<uint64_t> idle_disconnects;           // closed by `timeout`
+};
+
+struct DaemonFigures {
+  std::string version;
+  std::string redis_version;
+  uint64_t process_id = 0;
+  uint64_t tcp_port = 0;
+  uint64_t uptime_seconds = 0;
+  int64_t started_unix = 0;
+  uint64_t connected_clients = 0;
+  uint64_t maxclients = 0;
+  uint64_t connections_received = 0;
+  uint64_t rejected_connections = 0;
+  uint64_t channels = 0;        // channels with at least one subscriber
+  uint64_t patterns = 0;        // patterns with at least one subscriber
+  uint64_t shard_channels = 0;  // shard channels with at least one subscriber
+  uint64_t resident_bytes = 0;
+  std::vector<ShardFigures> shards;
+};
+
+// Sums over the shards; fields of DaemonFigures itself are left alone.
+ShardFigures totals(const DaemonFigures& f);
+
+std::string render_prometheus(const DaemonFigures& f);
+// {"server": {...}, "clients": {...}, "memory": {...}, "stats": {...},
+//  "shards": [{...}, ...]} with INFO's field names.
+std::string render_stats_json(const DaemonFigures& f);
+
+}  // namespace ringcast::http
