@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <chrono>
 #include <future>
 
 #include <spdlog/spdlog.h>
@@ -41,6 +42,20 @@ void Server::reload(const config::Config& cfg, std::shared_ptr<const acl::Regist
 
 Server::~Server() {
   if (listen_fd_ >= 0) close(listen_fd_);
+}
+
+int64_t Server::publish_external(std::string_view channel, std::string_view payload) {
+  if (stopping() || shards_.empty()) return -1;
+  // The promise outlives a timed-out wait: the task may still run later.
+  auto result = std::make_shared<std::promise<int64_t>>();
+  std::future<int64_t> answer = result->get_future();
+  // Always the same shard: one publisher's messages then keep their order.
+  shards_[0]->post_external(
+      [result, channel = std::string(channel), payload = std::string(payload)](Shard& shard) {
+        result->set_value(shard.publish(pubsub::Kind::Channel, channel, payload));
+      });
+  if (answer.wait_for(std::chrono::seconds(1)) != std::future_status::ready) return -1;
+  return answer.get();
 }
 
 bool Server::admit_client() {

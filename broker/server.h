@@ -53,6 +53,12 @@ class Server {
   int64_t started_unix() const { return started_unix_; }
 
   uint64_t next_client_id() { return next_client_id_.fetch_add(1, std::memory_order_relaxed); }
+  // PUBLISH from a thread that is not a shard (the HTTP API): runs on a
+  // shard like a client's PUBLISH, so subscribers cannot tell the
+  // difference, and returns the receiver count; -1 if the daemon is stopping
+  // or the shard did not answer within a second.
+  int64_t publish_external(std::string_view channel, std::string_view payload);
+
   // maxclients accounting: false when the new client must be refused.
   bool admit_client();
   void client_gone() { clients_.fetch_sub(1, std::memory_order_relaxed); }

@@ -52,6 +52,9 @@ class Shard {
   Server& server() { return server_; }
   int ring_fd() const { return ring_.fd(); }
   Inbox& inbox() { return inbox_; }
+  // From any thread that is not a shard (HTTP, signals): queues `task` and
+  // wakes the shard at once through its eventfd.
+  void post_external(std::function<void(Shard&)> task);
   const ShardStats& stats() const { return stats_; }
   ShardStats& stats() { return stats_; }
   int64_t now_ms() const { return now_ms_; }
@@ -100,6 +103,7 @@ class Shard {
   void dispatch(const io_uring_cqe& cqe);
   void arm_accept();
   void arm_tick();
+  void arm_external_wake();
   void on_tick();
   void on_accept(int res, uint32_t flags);
   void adopt_socket(int fd);
@@ -149,6 +153,7 @@ class Shard {
   std::vector<std::pair<pubsub::MessageFrame, uint64_t>> routed_;  // scratch for publish()
 
   Inbox inbox_;
+  int wake_fd_ = -1;  // eventfd other threads write to wake this shard
   std::vector<Envelope> inbox_batch_;
   std::vector<std::vector<Envelope>> outboxes_;  // by target shard
 

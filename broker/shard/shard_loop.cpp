@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -76,6 +78,7 @@ bool Shard::subscriptions_permitted(Connection& c) {
 }
 
 Shard::~Shard() {
+  if (wake_fd_ >= 0) close(wake_fd_);
   // Connections first: their queues hold LocalFrames from frames_.
   for (auto& c : conns_)
     if (c) {
@@ -93,6 +96,8 @@ Shard::~Shard() {
 
 int Shard::init() {
   if (int rc = ring_.init(kSqEntries, kCqEntries); rc < 0) return rc;
+  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (wake_fd_ < 0) return -errno;
   if (int rc = buffers_.init(ring_, 0, kRecvBuffers, kRecvBufferSize); rc < 0) return rc;
   outboxes_.resize(server_.shard_count());
   return 0;
@@ -106,6 +111,7 @@ void Shard::run() {
     arm_accept();
   }
   arm_tick();
+  arm_external_wake();
   while (!(shutting_down_ && live_conns_ == 0)) {
     // Tasks a shard posts to itself are run next iteration, without sleeping.
     if (outboxes_[index_].empty()) {
@@ -147,8 +153,28 @@ void Shard::dispatch(const io_uring_cqe& cqe) {
       // Posting the socket to its shard failed; serve it here rather than lose it.
       if (cqe.res < 0) adopt_socket(int(index));
       break;
+    case Op::ExternalWake: {
+      uint64_t count;
+      (void)!read(wake_fd_, &count, sizeof count);  // reset; the inbox is drained after this batch
+      if (!(cqe.flags & IORING_CQE_F_MORE)) arm_external_wake();
+      break;
+    }
     case Op::Ignored: break;
   }
+}
+
+void Shard::arm_external_wake() {
+  io_uring_sqe* sqe = ring_.sqe();
+  io_uring_prep_poll_multishot(sqe, wake_fd_, POLLIN);
+  io_uring_sqe_set_data64(sqe, uring::pack(uring::Op::ExternalWake, 0));
+}
+
+void Shard::post_external(std::function<void(Shard&)> task) {
+  std::vector<Envelope> batch;
+  batch.push_back(Envelope{{}, std::move(task)});
+  inbox_.push(batch);
+  const uint64_t one = 1;
+  (void)!write(wake_fd_, &one, sizeof one);
 }
 
 void Shard::arm_accept() {

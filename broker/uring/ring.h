@@ -19,6 +19,7 @@ enum class Op : uint8_t {
   Wake,         // another shard posted work to our inbox (MSG_RING)
   NewConn,      // another shard handed us an accepted socket (MSG_RING, res = fd)
   Handoff,      // our MSG_RING of a socket (index = fd) failed: serve it ourselves
+  ExternalWake, // a thread that is not a shard posted work (eventfd poll)
   Ignored,      // completions nobody waits for (cancels, failed MSG_RING)
 };
 
