@@ -2,7 +2,7 @@
 # Both install missing Debian packages first.
 JOBS ?= $(shell nproc)
 
-.PHONY: deps run test test-asan build build-asan bench clean
+.PHONY: deps run test test-asan test-tsan build build-asan build-tsan bench clean
 
 deps:
 	@./deploy/install-deps.sh
@@ -23,6 +23,14 @@ test: build
 
 test-asan: build-asan
 	ctest --preset asan -j $(JOBS)
+
+# The cross-shard end-to-end tests against a ThreadSanitizer build of the daemon.
+build-tsan: deps
+	@cmake --preset tsan >/dev/null
+	@cmake --build --preset tsan -j $(JOBS) --target ringcast hiredis_fanout_test
+
+test-tsan: build-tsan
+	ctest --preset tsan -j $(JOBS)
 
 # ringcast vs redis-server side by side (not a test: ~4 minutes, see loadgen/README.md).
 bench: build
