@@ -1,0 +1,214 @@
+// The HTTP listener on a real in-process daemon (2 shards, ephemeral
+// loopback ports): HTTP publishes reach RESP subscribers byte-for-byte as
+// PUBLISH does, and /metrics and /stats move with the traffic.
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <chrono>
+#include <regex>
+#include <string>
+#include <thread>
+
+#include "acl/registry.h"
+#include "commands/command_table.h"
+#include "http/daemon_backend.h"
+#include "http/http_server.h"
+#include "server.h"
+#include "test_client.h"
+
+namespace ringcast::http {
+namespace {
+
+using testing::make_request;
+using testing::Reply;
+using testing::TestClient;
+
+std::string bulk(std::string_view s) { return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n"; }
+
+std::string command(std::initializer_list<std::string_view> args) {
+  std::string out = "*" + std::to_string(args.size()) + "\r\n";
+  for (std::string_view a : args) out += bulk(a);
+  return out;
+}
+
+// Reads exactly `n` bytes from a RESP connection (bounded by its timeout).
+std::string read_exact(int fd, size_t n) {
+  std::string out;
+  char buf[4096];
+  while (out.size() < n) {
+    const ssize_t got = recv(fd, buf, std::min(sizeof buf, n - out.size()), 0);
+    if (got <= 0) break;
+    out.append(buf, size_t(got));
+  }
+  return out;
+}
+
+// The value of an unlabelled or labelled sample in Prometheus text, or -1.
+double metric(const std::string& text, const std::string& series) {
+  const size_t at = text.find("\n" + series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + series.size() + 2));
+}
+
+class DaemonHttpTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    config::Config cfg;
+    cfg.bind = "127.0.0.1";
+    cfg.port = 0;
+    cfg.shards = 2;
+    cfg.shutdown_timeout_ms = 1000;
+    auto users = std::make_shared<const acl::Registry>(acl::Registry::from_config(cfg, commands::acl_catalog()));
+    server_ = std::make_unique<Server>(cfg, users);
+    ASSERT_EQ(server_->start(), "");
+    backend_ = std::make_unique<DaemonBackend>(*server_, users);
+    HttpServerOptions o;
+    o.port = 0;
+    http_ = std::make_unique<HttpServer>(*backend_, o);
+    ASSERT_EQ(http_->start(), "");
+  }
+  void TearDown() override {
+    // The order main must follow: the listener goes before the shards.
+    http_->stop();
+    server_->request_stop();
+    server_->join();
+  }
+
+  Reply http(const std::string& raw) {
+    TestClient c(http_->port());
+    c.send_raw(raw);
+    return c.read_reply();
+  }
+  std::string scrape() { return http(make_request("GET", "/metrics")).body; }
+
+  std::unique_ptr<Server> server_;
+  std::unique_ptr<DaemonBackend> backend_;
+  std::unique_ptr<HttpServer> http_;
+};
+
+TEST_F(DaemonHttpTest, HttpPublishLooksLikePublishToSubscribers) {
+  TestClient sub(server_->port());
+  ASSERT_TRUE(sub.connected());
+  sub.send_raw(command({"SUBSCRIBE", "news"}));
+  const std::string confirm = "*3\r\n" + bulk("subscribe") + bulk("news") + ":1\r\n";
+  ASSERT_EQ(read_exact(sub.fd(), confirm.size()), confirm);
+
+  Reply r = http(make_request("POST", "/publish", R"({"channel":"news","message":"via\u0000http"})"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "{\"receivers\":1}\n");
+  const std::string payload("via\0http", 8);
+  const std::string frame = "*3\r\n" + bulk("message") + bulk("news") + bulk(payload);
+  EXPECT_EQ(read_exact(sub.fd(), frame.size()), frame);
+
+  // The same message published over RESP arrives as the very same bytes.
+  TestClient pub(server_->port());
+  pub.send_raw(command({"PUBLISH", "news", payload}));
+  EXPECT_EQ(read_exact(pub.fd(), 4), ":1\r\n");
+  EXPECT_EQ(read_exact(sub.fd(), frame.size()), frame);
+
+  // Pattern subscribers count and receive too; no subscriber means 0.
+  TestClient psub(server_->port());
+  psub.send_raw(command({"PSUBSCRIBE", "n*"}));
+  const std::string pconfirm = "*3\r\n" + bulk("psubscribe") + bulk("n*") + ":1\r\n";
+  ASSERT_EQ(read_exact(psub.fd(), pconfirm.size()), pconfirm);
+  r = http(make_request("POST", "/publish",
+                        R"([{"channel":"news","message":"a"},{"channel":"none","message":"b"},{"channel":"x","message":"c"}])"));
+  EXPECT_EQ(r.body, "[{\"receivers\":2},{\"receivers\":1},{\"receivers\":0}]\n");
+  const std::string pframe = "*4\r\n" + bulk("pmessage") + bulk("n*") + bulk("news") + bulk("a");
+  EXPECT_EQ(read_exact(psub.fd(), pframe.size()), pframe);
+  const std::string pframe2 = "*4\r\n" + bulk("pmessage") + bulk("n*") + bulk("none") + bulk("b");
+  EXPECT_EQ(read_exact(psub.fd(), pframe2.size()), pframe2);
+}
+
+TEST_F(DaemonHttpTest, ArrayKeepsPublishOrder) {
+  TestClient sub(server_->port());
+  sub.send_raw(command({"SUBSCRIBE", "seq"}));
+  const std::string confirm = "*3\r\n" + bulk("subscribe") + bulk("seq") + ":1\r\n";
+  ASSERT_EQ(read_exact(sub.fd(), confirm.size()), confirm);
+  std::string body = "[", expected;
+  for (int i = 0; i < 200; ++i) {
+    body += (i ? "," : "") + std::string(R"({"channel":"seq","message":")") + std::to_string(i) + "\"}";
+    expected += "*3\r\n" + bulk("message") + bulk("seq") + bulk(std::to_string(i));
+  }
+  body += "]";
+  // Two requests back to back: order holds across requests as well.
+  ASSERT_EQ(http(make_request("POST", "/publish", body)).status, 200);
+  ASSERT_EQ(http(make_request("POST", "/publish", body)).status, 200);
+  EXPECT_EQ(read_exact(sub.fd(), 2 * expected.size()), expected + expected);
+}
+
+TEST_F(DaemonHttpTest, MetricsAndStatsMoveWithTraffic) {
+  const std::string before = scrape();
+  EXPECT_NE(before.find("ringcast_build_info{version=\"" + std::string(kVersion) + "\""), std::string::npos);
+  EXPECT_EQ(metric(before, "ringcast_connections"), 0);
+  EXPECT_EQ(metric(before, "ringcast_publishes_total"), 0);
+  EXPECT_EQ(metric(before, "ringcast_shards"), 2);
+  EXPECT_GE(metric(before, "ringcast_shard_loop_iterations_total{shard=\"1\"}"), 0);
+
+  TestClient sub(server_->port());
+  sub.send_raw(command({"SUBSCRIBE", "m1"}));
+  const std::string confirm = "*3\r\n" + bulk("subscribe") + bulk("m1") + ":1\r\n";
+  ASSERT_EQ(read_exact(sub.fd(), confirm.size()), confirm);
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(http(make_request("POST", "/publish", R"({"channel":"m1","message":"0123456789"})")).status, 200);
+  const std::string frame = "*3\r\n" + bulk("message") + bulk("m1") + bulk("0123456789");
+  ASSERT_EQ(read_exact(sub.fd(), 3 * frame.size()), frame + frame + frame);
+
+  const std::string after = scrape();
+  EXPECT_EQ(metric(after, "ringcast_connections"), 1);
+  EXPECT_EQ(metric(after, "ringcast_connections_received_total"), 1);
+  EXPECT_EQ(metric(after, "ringcast_publishes_total"), 3);
+  EXPECT_EQ(metric(after, "ringcast_deliveries_total"), 3);
+  EXPECT_EQ(metric(after, "ringcast_subscriptions{kind=\"channel\"}"), 1);
+  EXPECT_EQ(metric(after, "ringcast_subscriptions{kind=\"pattern\"}"), 0);
+  EXPECT_GE(metric(after, "ringcast_commands_total"), 1);
+  // Bytes out are counted when the write completes; the frames were read, so they are.
+  EXPECT_GE(metric(after, "ringcast_net_output_bytes_total"), double(confirm.size() + 3 * frame.size()));
+  EXPECT_GT(metric(after, "ringcast_net_input_bytes_total"), 0);
+  EXPECT_EQ(metric(after, "ringcast_disconnects_total{reason=\"protocol_error\"}"), 0);
+  EXPECT_GT(metric(after, "ringcast_resident_memory_bytes"), 0);
+  // Counters the shards keep beyond the basic set are found and shown.
+  EXPECT_EQ(metric(after, "ringcast_dropped_messages_total"), 0);
+  EXPECT_EQ(metric(after, "ringcast_disconnects_total{reason=\"idle_timeout\"}"), 0);
+  EXPECT_EQ(metric(after, "ringcast_disconnects_total{reason=\"output_memory\"}"), 0);
+  EXPECT_EQ(metric(after, "ringcast_shard_connections{shard=\"0\"}") +
+                metric(after, "ringcast_shard_connections{shard=\"1\"}"),
+            1);
+  EXPECT_EQ(metric(after, "ringcast_http_requests_total{endpoint=\"/publish\",code=\"200\"}"), 3);
+
+  // A protocol error shows up under its reason.
+  {
+    TestClient bad(server_->port());
+    bad.send_raw("*1\r\n$x\r\n");
+    bad.closed_by_peer();
+  }
+  const std::string later = scrape();
+  EXPECT_EQ(metric(later, "ringcast_disconnects_total{reason=\"protocol_error\"}"), 1);
+  EXPECT_EQ(metric(later, "ringcast_connections_received_total"), 2);
+
+  const Reply stats = http(make_request("GET", "/stats"));
+  ASSERT_EQ(stats.status, 200);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser.parse(stats.body).get(doc), simdjson::SUCCESS) << stats.body;
+  uint64_t n = 0;
+  ASSERT_EQ(doc["stats"]["total_publishes"].get(n), simdjson::SUCCESS);
+  EXPECT_EQ(n, 3u);
+  ASSERT_EQ(doc["stats"]["pubsub_channels"].get(n), simdjson::SUCCESS);
+  EXPECT_EQ(n, 1u);
+  ASSERT_EQ(doc["server"]["tcp_port"].get(n), simdjson::SUCCESS);
+  EXPECT_EQ(n, server_->port());
+  simdjson::dom::array shards;
+  ASSERT_EQ(doc["shards"].get(shards), simdjson::SUCCESS);
+  EXPECT_EQ(shards.size(), 2u);
+}
+
+TEST_F(DaemonHttpTest, HealthzFollowsShutdown) {
+  EXPECT_EQ(http(make_request("GET", "/healthz")).status, 200);
+  server_->request_stop();
+  EXPECT_EQ(http(make_request("GET", "/healthz")).status, 503);
+  EXPECT_EQ(http(make_request("POST", "/publish", R"({"channel":"a","message":"b"})")).status, 503);
+}
+
+}  // namespace
+}  // namespace ringcast::http
