@@ -1,19 +1,15 @@
-// HttpBackend over ringcast::Server: publishes through a shard, figures
+// HttpBackend over ringcast::Server: publishes through shard 0, figures
 // from the shards' atomic counters.
 #include "http/daemon_backend.h"
 
 #include <chrono>
 #include <condition_variable>
-#include <cstring>
 #include <mutex>
-
-#include <spdlog/spdlog.h>
 
 #include "acl/registry.h"
 #include "http/metrics.h"
 #include "server.h"
 #include "shard/shard.h"
-#include "uring/ring.h"
 
 namespace ringcast::http {
 namespace {
@@ -29,53 +25,35 @@ struct PublishJob {
   bool done = false;
 };
 
+constexpr auto kPublishWait = std::chrono::seconds(5);
+
 }  // namespace
 
 DaemonBackend::DaemonBackend(Server& server, std::shared_ptr<const acl::Registry> acl)
     : server_(server), acl_(std::move(acl)) {}
 DaemonBackend::~DaemonBackend() = default;
 
-void DaemonBackend::wake(int ring_fd) {
-  if (!ring_ && !ring_failed_) {
-    ring_ = std::make_unique<uring::Ring>();
-    if (int rc = ring_->init(8, 16); rc < 0) {
-      // Not fatal: the shard's 100 ms tick drains its inbox anyway.
-      spdlog::warn("http: cannot create an io_uring to wake shards ({}); HTTP publishes may wait up to 100ms",
-                   strerror(-rc));
-      ring_.reset();
-      ring_failed_ = true;
-    }
-  }
-  if (!ring_) return;
-  ring_->post_to(ring_fd, uring::Op::Wake, 0, 0);
-  io_uring_submit(ring_->raw());
-  // Only failed posts complete (CQE_SKIP_SUCCESS); the tick covers those too.
-  ring_->drain([](const io_uring_cqe&) {});
-}
-
 bool DaemonBackend::publish(std::span<const PublishItem> items, std::vector<int64_t>& receivers) {
   if (server_.stopping() || server_.shard_count() == 0) return false;
   auto job = std::make_shared<PublishJob>();
   job->items.assign(items.begin(), items.end());
   job->receivers.reserve(items.size());
-  // The last shard: shard 0 also accepts every connection.
-  Shard& shard = server_.shard(server_.shard_count() - 1);
-  std::vector<Envelope> batch;
-  batch.push_back(Envelope{{}, [job](Shard& s) {
-                             for (const PublishItem& item : job->items)
-                               job->receivers.push_back(s.publish(pubsub::Kind::Channel, item.channel, item.message));
-                             std::lock_guard lock(job->mutex);
-                             job->done = true;
-                             job->done_cv.notify_one();
-                           }});
-  if (shard.inbox().push(batch)) wake(shard.ring_fd());
+  // The whole request is one task: one wake-up, and its items stay together.
+  server_.shard(0).post_external([job](Shard& s) {
+    for (const PublishItem& item : job->items)
+      job->receivers.push_back(s.publish(pubsub::Kind::Channel, item.channel, item.message));
+    std::lock_guard lock(job->mutex);
+    job->done = true;
+    job->done_cv.notify_one();
+  });
 
+  // A shard that is shutting down may exit without running the task, and a
+  // wedged one must not hold the HTTP thread (and /healthz) forever.
+  const auto deadline = std::chrono::steady_clock::now() + kPublishWait;
   std::unique_lock lock(job->mutex);
   while (!job->done) {
-    // A shard that is shutting down may exit without running the task.
-    if (job->done_cv.wait_for(lock, std::chrono::milliseconds(100)) == std::cv_status::timeout && !job->done &&
-        server_.stopping())
-      return false;
+    if (job->done_cv.wait_for(lock, std::chrono::milliseconds(100)) == std::cv_status::no_timeout) continue;
+    if (!job->done && (server_.stopping() || std::chrono::steady_clock::now() >= deadline)) return false;
   }
   receivers.insert(receivers.end(), job->receivers.begin(), job->receivers.end());
   return true;

@@ -1,13 +1,12 @@
 // The HTTP listener's view of the running daemon: HTTP publishes enter the
 // same fan-out path as PUBLISH, /stats and /metrics read the live counters.
 //
-// Threading: constructed by main; every member runs on the HTTP thread. A
-// publish is a task in one fixed shard's inbox (the shard runs
-// Shard::publish, so routing, frames and counters are exactly PUBLISH's);
-// the HTTP thread waits for it. Always the same shard, so messages from the
-// API keep their order, as one publisher connection's would. The HTTP
-// thread wakes that shard through a small io_uring of its own (MSG_RING),
-// created on first use, on that thread.
+// Threading: constructed by main; every member runs on the HTTP thread
+// except set_acl (any thread). A publish request is one task posted to
+// shard 0 (Shard::post_external, as Server::publish_external does), which
+// runs Shard::publish for each item, so routing, frames and counters are
+// exactly PUBLISH's; the HTTP thread waits for it. Always shard 0, so
+// messages from the API keep their order, as one publisher connection's would.
 #pragma once
 
 #include <memory>
@@ -19,9 +18,6 @@ namespace ringcast {
 class Server;
 namespace acl {
 class Registry;
-}
-namespace uring {
-class Ring;
 }
 }  // namespace ringcast
 
@@ -48,14 +44,11 @@ class DaemonBackend : public HttpBackend {
   bool may_read_stats(std::string_view user) override;
 
  private:
-  void wake(int ring_fd);
   std::shared_ptr<const acl::Registry> acl() const;
 
   Server& server_;
   mutable std::mutex acl_mutex_;
   std::shared_ptr<const acl::Registry> acl_;
-  std::unique_ptr<uring::Ring> ring_;
-  bool ring_failed_ = false;
 };
 
 }  // namespace ringcast::http

@@ -22,7 +22,8 @@ class HttpBackend {
   // Publishes each item as PUBLISH would, in order, and appends one receiver
   // count per item to `receivers`. Returns once every item has been routed
   // (subscribers present now will get it), or false when the daemon cannot
-  // take messages (shutting down); the listener then answers 503.
+  // take messages (shutting down, or no answer in time); the listener then
+  // answers 503.
   virtual bool publish(std::span<const PublishItem> items, std::vector<int64_t>& receivers) = 0;
 
   // INFO's figures as one JSON object (GET /stats).

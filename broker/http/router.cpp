@@ -109,7 +109,7 @@ Response Router::publish(Request& request, const std::string& user) {
   }
   receivers_.clear();
   if (!backend_.publish(body_.items, receivers_) || receivers_.size() != body_.items.size())
-    return error_response(503, "the broker is shutting down and takes no more messages");
+    return error_response(503, "the broker did not take the messages: it is shutting down or did not answer in time");
   Response r;
   if (!body_.is_array) {
     r.body = fmt::format("{{\"receivers\":{}}}\n", receivers_[0]);
