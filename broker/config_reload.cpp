@@ -47,6 +47,14 @@ ConfigChanges compare_configs(const config::Config& running, const config::Confi
   restart("shards", running.shards, loaded.shards);
   restart("tcp_backlog", running.tcp_backlog, loaded.tcp_backlog);
   restart("log.file", running.log_file, loaded.log_file);
+  restart("log.format", running.log_format, loaded.log_format);
+  restart("log.max_size", running.log_max_size, loaded.log_max_size);
+  restart("log.max_files", running.log_max_files, loaded.log_max_files);
+  restart("metrics.enabled", running.metrics.enabled, loaded.metrics.enabled);
+  restart("metrics.bind", running.metrics.bind, loaded.metrics.bind);
+  restart("metrics.port", running.metrics.port, loaded.metrics.port);
+  restart("metrics.max_body", running.metrics.max_body, loaded.metrics.max_body);
+  restart("metrics.max_connections", running.metrics.max_connections, loaded.metrics.max_connections);
   live("log.level", running.log_level, loaded.log_level);
   live("maxclients", running.maxclients, loaded.maxclients);
   live("timeout", running.timeout_seconds, loaded.timeout_seconds);
@@ -71,6 +79,10 @@ config::Config merge_reloadable(const config::Config& running, const config::Con
   merged.shards = running.shards;
   merged.tcp_backlog = running.tcp_backlog;
   merged.log_file = running.log_file;
+  merged.log_format = running.log_format;
+  merged.log_max_size = running.log_max_size;
+  merged.log_max_files = running.log_max_files;
+  merged.metrics = running.metrics;
   return merged;
 }
 

@@ -7,17 +7,20 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
-#include <spdlog/sinks/basic_file_sink.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "acl/registry.h"
 #include "commands/command_table.h"
 #include "config.h"
 #include "config_reload.h"
+#include "http/daemon_backend.h"
+#include "http/http_server.h"
+#include "logging.h"
 #include "server.h"
 
 namespace {
@@ -100,20 +103,6 @@ void apply_overrides(const Options& o, ringcast::config::Config& cfg) {
   }
 }
 
-void setup_logging(const ringcast::config::Config& cfg) {
-  std::shared_ptr<spdlog::logger> logger;
-  if (cfg.log_file.empty()) {
-    logger = std::make_shared<spdlog::logger>("ringcast", std::make_shared<spdlog::sinks::stderr_sink_mt>());
-  } else {
-    logger = std::make_shared<spdlog::logger>(
-        "ringcast", std::make_shared<spdlog::sinks::basic_file_sink_mt>(cfg.log_file, false));
-  }
-  logger->set_pattern("[%Y-%m-%d %H:%M:%S.%e] [%^%l%$] %v");
-  logger->set_level(spdlog::level::from_str(cfg.log_level));
-  logger->flush_on(spdlog::level::warn);
-  spdlog::set_default_logger(logger);
-}
-
 std::string size_text(uint64_t bytes) {
   if (bytes == 0) return "0 (off)";
   if (bytes % (1ull << 30) == 0) return std::to_string(bytes >> 30) + "gb";
@@ -143,7 +132,8 @@ std::shared_ptr<const ringcast::acl::Registry> load_users(const ringcast::config
 
 // SIGHUP: re-read the file; apply what can change live, log every change,
 // and keep the running configuration whole if the file is invalid.
-void reload(const Options& options, ringcast::config::Config& running, ringcast::Server& server) {
+void reload(const Options& options, ringcast::config::Config& running, ringcast::Server& server,
+            ringcast::http::DaemonBackend* http_backend) {
   if (!options.config_file) {
     spdlog::warn("SIGHUP: started without --config, nothing to reload");
     return;
@@ -167,6 +157,7 @@ void reload(const Options& options, ringcast::config::Config& running, ringcast:
   running = ringcast::merge_reloadable(running, loaded);
   spdlog::set_level(spdlog::level::from_str(running.log_level));
   server.reload(running, acl);
+  if (http_backend) http_backend->set_acl(acl);
   for (const std::string& line : changes.applied) spdlog::info("SIGHUP: {}", line);
 }
 
@@ -189,9 +180,9 @@ int main(int argc, char** argv) {
     return 0;
   }
   try {
-    setup_logging(cfg);
-  } catch (const spdlog::spdlog_ex& e) {
-    std::fprintf(stderr, "ringcast: cannot open log.file '%s': %s\n", cfg.log_file.c_str(), e.what());
+    ringcast::setup_logging({cfg.log_level, cfg.log_file, cfg.log_format, cfg.log_max_size, cfg.log_max_files});
+  } catch (const std::runtime_error& e) {
+    std::fprintf(stderr, "ringcast: %s\n", e.what());
     return 1;
   }
 
@@ -223,11 +214,35 @@ int main(int argc, char** argv) {
                size_text(cfg.normal_output.soft_bytes), cfg.normal_output.soft_seconds, cfg.shutdown_timeout_ms);
   if (auto warning = acl->open_access_warning(cfg.bind)) spdlog::warn("{}", *warning);
 
+  // Started after the signal mask is set, so the HTTP thread never takes a signal.
+  std::unique_ptr<ringcast::http::DaemonBackend> http_backend;
+  std::unique_ptr<ringcast::http::HttpServer> http;
+  if (cfg.metrics.enabled) {
+    ringcast::http::HttpServerOptions http_options;
+    http_options.bind = cfg.metrics.bind;
+    http_options.port = cfg.metrics.port;
+    http_options.max_body_bytes = cfg.metrics.max_body;
+    http_options.max_connections = cfg.metrics.max_connections;
+    http_backend = std::make_unique<ringcast::http::DaemonBackend>(server, acl);
+    http = std::make_unique<ringcast::http::HttpServer>(*http_backend, http_options);
+    if (std::string err = http->start(); !err.empty()) {
+      spdlog::critical("cannot start: {}", err);
+      server.request_stop();
+      server.join();
+      return 1;
+    }
+    spdlog::info("HTTP listening on {}:{}: GET /metrics /stats /healthz, POST /publish", cfg.metrics.bind,
+                 http->port());
+    if (auto warning = acl->open_access_warning(cfg.metrics.bind)) spdlog::warn("HTTP: {}", *warning);
+  }
+
   int sig = 0;
-  while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) reload(options, cfg, server);
+  while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) reload(options, cfg, server, http_backend.get());
   spdlog::info("received {}, shutting down: no new connections, flushing queued output (up to {}ms)",
                sig == SIGINT ? "SIGINT" : "SIGTERM", cfg.shutdown_timeout_ms);
   server.request_stop();
+  // Before join(): the HTTP thread reads the shards, which join() frees.
+  if (http) http->stop();
   server.join();
   spdlog::info("bye");
   return 0;

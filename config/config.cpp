@@ -198,10 +198,38 @@ uint32_t read_shutdown_timeout_ms(const Field& field) {
   return static_cast<uint32_t>(ms);
 }
 
+bool read_bool(const Field& field) {
+  constexpr std::string_view kExpected = "true or false";
+  const std::string text = detail::to_lower_ascii(scalar_text(field, kExpected));
+  if (text == "true" || text == "yes" || text == "on") return true;
+  if (text == "false" || text == "no" || text == "off") return false;
+  fail_expected(field, kExpected);
+}
+
+std::string read_log_format(const Field& field) {
+  constexpr std::string_view kExpected = "text or json";
+  std::string format = detail::to_lower_ascii(scalar_text(field, kExpected));
+  if (format != "text" && format != "json") fail_expected(field, kExpected);
+  return format;
+}
+
 void read_log(const Field& field, Config& config) {
   read_map(field, {
     {"level", [&](const Field& f) { config.log_level = read_log_level(f); }},
     {"file", [&](const Field& f) { config.log_file = read_string(f, "a file path"); }},
+    {"format", [&](const Field& f) { config.log_format = read_log_format(f); }},
+    {"max_size", [&](const Field& f) { config.log_max_size = read_size(f, {0, 1024 * kGiB}); }},
+    {"max_files", [&](const Field& f) { config.log_max_files = read_integer<uint32_t>(f, 1, 1000); }},
+  });
+}
+
+void read_metrics(const Field& field, Config& config) {
+  read_map(field, {
+    {"enabled", [&](const Field& f) { config.metrics.enabled = read_bool(f); }},
+    {"bind", [&](const Field& f) { config.metrics.bind = read_bind_address(f); }},
+    {"port", [&](const Field& f) { config.metrics.port = read_integer<uint16_t>(f, 0, 65535); }},
+    {"max_body", [&](const Field& f) { config.metrics.max_body = read_size(f, {1024, kGiB}); }},
+    {"max_connections", [&](const Field& f) { config.metrics.max_connections = read_integer<uint32_t>(f, 1, 10000); }},
   });
 }
 
@@ -334,6 +362,7 @@ Config read_config(const Field& root) {
     {"maxclients", [&](const Field& f) { config.maxclients = read_integer<uint32_t>(f, 1, 1000000); }},
     {"log", [&](const Field& f) { read_log(f, config); }},
     {"limits", [&](const Field& f) { read_limits(f, config); }},
+    {"metrics", [&](const Field& f) { read_metrics(f, config); }},
     {"shutdown_timeout", [&](const Field& f) { config.shutdown_timeout_ms = read_shutdown_timeout_ms(f); }},
     {"timeout", [&](const Field& f) { config.timeout_seconds = read_integer<uint32_t>(f, 0, kMaxTimeout); }},
     {"tcp_keepalive",

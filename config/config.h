@@ -41,6 +41,15 @@ struct UserRules {
   int line = 0;  // 1-based line of the user's key
 };
 
+// metrics: the HTTP listener for /metrics, /stats, /healthz and POST /publish.
+struct MetricsConfig {
+  bool enabled = false;
+  std::string bind = "127.0.0.1";
+  uint16_t port = 9121;             // 0 picks a free port (logged)
+  uint64_t max_body = 1024 * 1024;  // largest POST body
+  uint32_t max_connections = 64;    // HTTP connections at once
+};
+
 struct Config {
   std::string source;  // the file (or the name given to load_string) this was loaded from; empty for defaults
 
@@ -53,6 +62,11 @@ struct Config {
 
   std::string log_level = "info";  // trace, debug, info, warn, error, critical, off
   std::string log_file;            // empty: standard error
+  std::string log_format = "text";  // text | json (JSON lines)
+  uint64_t log_max_size = 0;        // rotate the file past this size; 0: never
+  uint32_t log_max_files = 5;       // rotated files kept
+
+  MetricsConfig metrics;
 
   uint64_t max_bulk_len = 512ull * 1024 * 1024;         // limits.max_bulk_len (proto-max-bulk-len)
   uint64_t query_buffer_limit = 1024ull * 1024 * 1024;  // limits.query_buffer (client-query-buffer-limit)
