@@ -87,7 +87,10 @@ class Server {
   int64_t started_unix_ = 0;
 };
 
-// Monotonic milliseconds.
+// Monotonic clock.
 int64_t monotonic_ms();
+int64_t monotonic_ns();
+// This process's resident memory (VmRSS), for INFO and /metrics.
+uint64_t resident_memory_bytes();
 
 }  // namespace ringcast

@@ -18,15 +18,6 @@ namespace {
 
 using pubsub::Kind;
 
-uint64_t resident_bytes() {
-  long pages = 0, resident = 0;
-  if (FILE* f = std::fopen("/proc/self/statm", "r")) {
-    if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
-    std::fclose(f);
-  }
-  return uint64_t(resident) * uint64_t(sysconf(_SC_PAGESIZE));
-}
-
 std::string human_bytes(uint64_t n) {
   const char* units[] = {"B", "K", "M", "G", "T"};
   double v = double(n);
@@ -85,7 +76,7 @@ void clients_section(std::string& out, Shard& shard) {
 }
 
 void memory_section(std::string& out, const Totals& t) {
-  const uint64_t rss = resident_bytes();
+  const uint64_t rss = resident_memory_bytes();
   out += fmt::format("# Memory\r\nused_memory_rss:{}\r\nused_memory_rss_human:{}\r\nmem_clients_output:{}\r\n", rss,
                      human_bytes(rss), t.output_bytes);
 }
@@ -111,9 +102,9 @@ void shards_section(std::string& out, Server& server) {
     const ShardStats& s = server.shard(i).stats();
     out += fmt::format(
         "shard{}:connections={},connections_received={},commands={},publishes={},deliveries={},"
-        "deliveries_per_sec={},output_bytes={},loop_iterations={}\r\n",
+        "deliveries_per_sec={},output_bytes={},loop_iterations={},loop_busy_us={}\r\n",
         i, s.connections.get(), s.connections_total.get(), s.commands.get(), s.publishes.get(), s.deliveries.get(),
-        s.deliveries_per_sec.get(), s.output_bytes.get(), s.loop_iterations.get());
+        s.deliveries_per_sec.get(), s.output_bytes.get(), s.loop_iterations.get(), s.loop_busy_us.get());
   }
 }
 

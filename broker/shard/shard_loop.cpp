@@ -119,7 +119,8 @@ void Shard::run() {
     } else {
       io_uring_submit(ring_.raw());
     }
-    now_ms_ = monotonic_ms();
+    const int64_t busy_from_ns = monotonic_ns();
+    now_ms_ = busy_from_ns / 1000000;
     stats_.loop_iterations.add();
     ring_.drain([this](const io_uring_cqe& cqe) { dispatch(cqe); });
     drain_inbox();
@@ -135,6 +136,7 @@ void Shard::run() {
     recv_rearm_.clear();
     flush_writes();
     flush_outboxes();
+    stats_.loop_busy_us.add(uint64_t(monotonic_ns() - busy_from_ns) / 1000);
   }
   flush_outboxes();
 }

@@ -27,6 +27,7 @@ struct ShardStats {
   Counter bytes_out;            // written to sockets
   Counter bytes_in;             // read from sockets
   Counter loop_iterations;
+  Counter loop_busy_us;         // time spent working, outside the wait for completions
   Counter output_bytes;         // queued output across connections (sampled each tick)
   Counter output_limit_disconnects;
   Counter output_memory_disconnects;  // cut by limits.max_output_memory
