@@ -39,6 +39,18 @@ constexpr ShardFamily kShardFamilies[] = {
      &ShardFigures::loop_iterations},
 };
 
+// INFO's used_memory_rss_human: bytes in B, K, M, G or T (powers of 1024).
+std::string human_bytes(uint64_t n) {
+  static constexpr const char* kUnits[] = {"B", "K", "M", "G", "T"};
+  double v = double(n);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  return u == 0 ? fmt::format("{}B", n) : fmt::format("{:.2f}{}", v, kUnits[u]);
+}
+
 void append_field(std::string& out, std::string_view name, uint64_t value, bool& first) {
   if (!first) out += ',';
   first = false;
@@ -71,11 +83,10 @@ ShardFigures totals(const DaemonFigures& f) {
     t.protocol_error_disconnects += s.protocol_error_disconnects;
     t.ops_per_sec += s.ops_per_sec;
     t.deliveries_per_sec += s.deliveries_per_sec;
-    if (s.loop_busy_us) t.loop_busy_us = t.loop_busy_us.value_or(0) + *s.loop_busy_us;
-    if (s.dropped_messages) t.dropped_messages = t.dropped_messages.value_or(0) + *s.dropped_messages;
-    if (s.output_memory_disconnects)
-      t.output_memory_disconnects = t.output_memory_disconnects.value_or(0) + *s.output_memory_disconnects;
-    if (s.idle_disconnects) t.idle_disconnects = t.idle_disconnects.value_or(0) + *s.idle_disconnects;
+    t.loop_busy_us += s.loop_busy_us;
+    t.dropped_messages += s.dropped_messages;
+    t.output_memory_disconnects += s.output_memory_disconnects;
+    t.idle_disconnects += s.idle_disconnects;
   }
   return t;
 }
@@ -113,17 +124,14 @@ std::string render_prometheus(const DaemonFigures& f) {
   w.sample("ringcast_disconnects_total", {{"reason", "output_limit"}}, t.output_limit_disconnects);
   w.sample("ringcast_disconnects_total", {{"reason", "query_limit"}}, t.query_limit_disconnects);
   w.sample("ringcast_disconnects_total", {{"reason", "protocol_error"}}, t.protocol_error_disconnects);
-  if (t.output_memory_disconnects)
-    w.sample("ringcast_disconnects_total", {{"reason", "output_memory"}}, *t.output_memory_disconnects);
-  if (t.idle_disconnects) w.sample("ringcast_disconnects_total", {{"reason", "idle_timeout"}}, *t.idle_disconnects);
+  w.sample("ringcast_disconnects_total", {{"reason", "output_memory"}}, t.output_memory_disconnects);
+  w.sample("ringcast_disconnects_total", {{"reason", "idle_timeout"}}, t.idle_disconnects);
   w.family("ringcast_subscriptions", "gauge", "Channels, patterns and shard channels with at least one subscriber.");
   w.sample("ringcast_subscriptions", {{"kind", "channel"}}, f.channels);
   w.sample("ringcast_subscriptions", {{"kind", "pattern"}}, f.patterns);
   w.sample("ringcast_subscriptions", {{"kind", "shard_channel"}}, f.shard_channels);
-  if (t.dropped_messages) {
-    w.family("ringcast_dropped_messages_total", "counter", "Messages dropped by the output policy instead of sent.");
-    w.sample("ringcast_dropped_messages_total", *t.dropped_messages);
-  }
+  w.family("ringcast_dropped_messages_total", "counter", "Messages dropped by the output policy instead of sent.");
+  w.sample("ringcast_dropped_messages_total", t.dropped_messages);
 
   w.family("ringcast_shards", "gauge", "Reactor threads.");
   w.sample("ringcast_shards", uint64_t(f.shards.size()));
@@ -142,25 +150,17 @@ std::string render_prometheus(const DaemonFigures& f) {
              s.query_limit_disconnects);
     w.sample("ringcast_shard_disconnects_total", {{"shard", ids[i]}, {"reason", "protocol_error"}},
              s.protocol_error_disconnects);
-    if (s.output_memory_disconnects)
-      w.sample("ringcast_shard_disconnects_total", {{"shard", ids[i]}, {"reason", "output_memory"}},
-               *s.output_memory_disconnects);
-    if (s.idle_disconnects)
-      w.sample("ringcast_shard_disconnects_total", {{"shard", ids[i]}, {"reason", "idle_timeout"}}, *s.idle_disconnects);
+    w.sample("ringcast_shard_disconnects_total", {{"shard", ids[i]}, {"reason", "output_memory"}},
+             s.output_memory_disconnects);
+    w.sample("ringcast_shard_disconnects_total", {{"shard", ids[i]}, {"reason", "idle_timeout"}}, s.idle_disconnects);
   }
-  if (t.loop_busy_us) {
-    w.family("ringcast_shard_loop_busy_seconds_total", "counter",
-             "Time the shard's loop spent working rather than waiting for events.");
-    for (size_t i = 0; i < f.shards.size(); ++i)
-      if (f.shards[i].loop_busy_us)
-        w.sample("ringcast_shard_loop_busy_seconds_total", {{"shard", ids[i]}}, double(*f.shards[i].loop_busy_us) / 1e6);
-  }
-  if (t.dropped_messages) {
-    w.family("ringcast_shard_dropped_messages_total", "counter", "Messages the shard dropped by its output policy.");
-    for (size_t i = 0; i < f.shards.size(); ++i)
-      if (f.shards[i].dropped_messages)
-        w.sample("ringcast_shard_dropped_messages_total", {{"shard", ids[i]}}, *f.shards[i].dropped_messages);
-  }
+  w.family("ringcast_shard_loop_busy_seconds_total", "counter",
+           "Time the shard's loop spent working rather than waiting for events.");
+  for (size_t i = 0; i < f.shards.size(); ++i)
+    w.sample("ringcast_shard_loop_busy_seconds_total", {{"shard", ids[i]}}, double(f.shards[i].loop_busy_us) / 1e6);
+  w.family("ringcast_shard_dropped_messages_total", "counter", "Messages the shard dropped by its output policy.");
+  for (size_t i = 0; i < f.shards.size(); ++i)
+    w.sample("ringcast_shard_dropped_messages_total", {{"shard", ids[i]}}, f.shards[i].dropped_messages);
   return w.take();
 }
 
@@ -170,6 +170,10 @@ std::string render_stats_json(const DaemonFigures& f) {
   bool first = true;
   append_field(out, "redis_version", f.redis_version, first);
   append_field(out, "ringcast_version", f.version, first);
+  append_field(out, "redis_mode", "standalone", first);
+  append_field(out, "os", f.os, first);
+  append_field(out, "arch_bits", uint64_t(64), first);
+  append_field(out, "multiplexing_api", "io_uring", first);
   append_field(out, "process_id", f.process_id, first);
   append_field(out, "tcp_port", f.tcp_port, first);
   append_field(out, "uptime_in_seconds", f.uptime_seconds, first);
@@ -179,9 +183,11 @@ std::string render_stats_json(const DaemonFigures& f) {
   first = true;
   append_field(out, "connected_clients", f.connected_clients, first);
   append_field(out, "maxclients", f.maxclients, first);
+  append_field(out, "blocked_clients", uint64_t(0), first);
   out += "},\"memory\":{";
   first = true;
   append_field(out, "used_memory_rss", f.resident_bytes, first);
+  append_field(out, "used_memory_rss_human", human_bytes(f.resident_bytes), first);
   append_field(out, "mem_clients_output", t.output_buffer_bytes, first);
   out += "},\"stats\":{";
   first = true;
@@ -198,11 +204,10 @@ std::string render_stats_json(const DaemonFigures& f) {
   append_field(out, "total_deliveries", t.deliveries, first);
   append_field(out, "client_output_buffer_limit_disconnections", t.output_limit_disconnects, first);
   append_field(out, "client_query_buffer_limit_disconnections", t.query_limit_disconnects, first);
+  append_field(out, "output_memory_limit_disconnections", t.output_memory_disconnects, first);
+  append_field(out, "idle_timeout_disconnections", t.idle_disconnects, first);
+  append_field(out, "dropped_messages", t.dropped_messages, first);
   append_field(out, "total_protocol_errors", t.protocol_error_disconnects, first);
-  if (t.dropped_messages) append_field(out, "total_dropped_messages", *t.dropped_messages, first);
-  if (t.output_memory_disconnects)
-    append_field(out, "client_output_memory_disconnections", *t.output_memory_disconnects, first);
-  if (t.idle_disconnects) append_field(out, "client_idle_timeout_disconnections", *t.idle_disconnects, first);
   out += "},\"shards\":[";
   for (size_t i = 0; i < f.shards.size(); ++i) {
     const ShardFigures& s = f.shards[i];
@@ -216,8 +221,9 @@ std::string render_stats_json(const DaemonFigures& f) {
     append_field(out, "deliveries_per_sec", s.deliveries_per_sec, first);
     append_field(out, "output_bytes", s.output_buffer_bytes, first);
     append_field(out, "loop_iterations", s.loop_iterations, first);
-    if (s.loop_busy_us) append_field(out, "loop_busy_us", *s.loop_busy_us, first);
-    if (s.dropped_messages) append_field(out, "dropped_messages", *s.dropped_messages, first);
+    append_field(out, "loop_busy_us", s.loop_busy_us, first);
+    // Beyond INFO's shard line (the total is INFO's dropped_messages).
+    append_field(out, "dropped_messages", s.dropped_messages, first);
     out += '}';
   }
   out += "]}";

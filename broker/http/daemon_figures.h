@@ -4,7 +4,6 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,28 +18,28 @@ struct ShardFigures {
   uint64_t net_output_bytes = 0;
   uint64_t net_input_bytes = 0;
   uint64_t loop_iterations = 0;
+  uint64_t loop_busy_us = 0;  // time spent outside the kernel wait
   uint64_t output_buffer_bytes = 0;
   uint64_t output_limit_disconnects = 0;
   uint64_t query_limit_disconnects = 0;
   uint64_t protocol_error_disconnects = 0;
+  uint64_t output_memory_disconnects = 0;  // cut by limits.max_output_memory
+  uint64_t idle_disconnects = 0;           // closed by `timeout`
+  uint64_t dropped_messages = 0;           // dropped by the drop-oldest policy
   uint64_t ops_per_sec = 0;
   uint64_t deliveries_per_sec = 0;
-  // Figures the shard may not keep yet: rendered only when present.
-  std::optional<uint64_t> loop_busy_us;       // time spent outside the kernel wait
-  std::optional<uint64_t> dropped_messages;   // messages dropped by the drop-oldest policy
-  std::optional<uint64_t> output_memory_disconnects;  // cut by limits.max_output_memory
-  std::optional<uint64_t> idle_disconnects;           // closed by `timeout`
 };
 
 struct DaemonFigures {
   std::string version;
   std::string redis_version;
+  std::string os;  // uname: sysname release machine, as INFO shows it
   uint64_t process_id = 0;
   uint64_t tcp_port = 0;
   uint64_t uptime_seconds = 0;
   int64_t started_unix = 0;
   uint64_t connected_clients = 0;
-  uint64_t maxclients = 0;
+  uint64_t maxclients = 0;  // as now (a reload may change it), not as started
   uint64_t connections_received = 0;
   uint64_t rejected_connections = 0;
   uint64_t channels = 0;        // channels with at least one subscriber
@@ -55,7 +54,8 @@ ShardFigures totals(const DaemonFigures& f);
 
 std::string render_prometheus(const DaemonFigures& f);
 // {"server": {...}, "clients": {...}, "memory": {...}, "stats": {...},
-//  "shards": [{...}, ...]} with INFO's field names.
+//  "shards": [{...}, ...]}: INFO's sections with INFO's field names, in
+// INFO's order; each shard has INFO's shard line plus dropped_messages.
 std::string render_stats_json(const DaemonFigures& f);
 
 }  // namespace ringcast::http

@@ -5,9 +5,12 @@
 #include <simdjson.h>
 
 #include <chrono>
+#include <map>
 #include <regex>
+#include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "acl/registry.h"
 #include "commands/command_table.h"
@@ -41,6 +44,66 @@ std::string read_exact(int fd, size_t n) {
     out.append(buf, size_t(got));
   }
   return out;
+}
+
+// One RESP2 bulk string (INFO's reply), or "" on a short read.
+std::string read_bulk(int fd) {
+  std::string head;
+  while (head.size() < 2 || head.compare(head.size() - 2, 2, "\r\n") != 0) {
+    const std::string c = read_exact(fd, 1);
+    if (c.empty()) return "";
+    head += c;
+  }
+  if (head[0] != '$') return "";
+  const size_t n = std::stoul(head.substr(1));
+  const std::string body = read_exact(fd, n + 2);
+  return body.size() == n + 2 ? body.substr(0, n) : "";
+}
+
+// INFO's text as section -> field -> value (section names lower-cased).
+// Shard lines ("shardN:k=v,...") become section "shardN" with their k=v pairs.
+std::map<std::string, std::map<std::string, std::string>> parse_info(const std::string& text) {
+  std::map<std::string, std::map<std::string, std::string>> out;
+  std::string section;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find("\r\n", pos);
+    if (end == std::string::npos) end = text.size();
+    const std::string line = text.substr(pos, end - pos);
+    pos = end + 2;
+    if (line.empty()) continue;
+    if (line[0] == '#') {
+      section = line.substr(2);
+      for (char& c : section) c = char(std::tolower(static_cast<unsigned char>(c)));
+      continue;
+    }
+    const size_t colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    const std::string name = line.substr(0, colon), value = line.substr(colon + 1);
+    if (section != "shards") {
+      out[section][name] = value;
+      continue;
+    }
+    size_t p = 0;
+    while (p < value.size()) {
+      size_t comma = value.find(',', p);
+      if (comma == std::string::npos) comma = value.size();
+      const std::string pair = value.substr(p, comma - p);
+      const size_t eq = pair.find('=');
+      out[name][pair.substr(0, eq)] = eq == std::string::npos ? "" : pair.substr(eq + 1);
+      p = comma + 1;
+    }
+  }
+  return out;
+}
+
+// A JSON scalar as INFO would print it.
+std::string info_text(simdjson::dom::element e) {
+  std::string_view sv;
+  if (e.get(sv) == simdjson::SUCCESS) return std::string(sv);
+  uint64_t n = 0;
+  if (e.get(n) == simdjson::SUCCESS) return std::to_string(n);
+  return "<not a string or unsigned>";
 }
 
 // The value of an unlabelled or labelled sample in Prometheus text, or -1.
@@ -198,9 +261,77 @@ TEST_F(DaemonHttpTest, MetricsAndStatsMoveWithTraffic) {
   EXPECT_EQ(n, 1u);
   ASSERT_EQ(doc["server"]["tcp_port"].get(n), simdjson::SUCCESS);
   EXPECT_EQ(n, server_->port());
+  for (const char* name : {"output_memory_limit_disconnections", "idle_timeout_disconnections", "dropped_messages"}) {
+    ASSERT_EQ(doc["stats"][name].get(n), simdjson::SUCCESS) << name << "\n" << stats.body;
+    EXPECT_EQ(n, 0u) << name;
+  }
   simdjson::dom::array shards;
   ASSERT_EQ(doc["shards"].get(shards), simdjson::SUCCESS);
   EXPECT_EQ(shards.size(), 2u);
+  for (simdjson::dom::element shard : shards) {
+    ASSERT_EQ(shard["loop_busy_us"].get(n), simdjson::SUCCESS);
+    ASSERT_EQ(shard["dropped_messages"].get(n), simdjson::SUCCESS);
+    EXPECT_EQ(n, 0u);
+  }
+  EXPECT_GE(metric(later, "ringcast_shard_loop_busy_seconds_total{shard=\"0\"}"), 0);
+  EXPECT_EQ(metric(later, "ringcast_shard_dropped_messages_total{shard=\"1\"}"), 0);
+}
+
+// /stats has every field INFO has, under the same section and name, with the
+// same value where the figure cannot move between the two reads.
+TEST_F(DaemonHttpTest, StatsHasInfosFields) {
+  TestClient c(server_->port());
+  ASSERT_TRUE(c.connected());
+  c.send_raw(command({"SUBSCRIBE", "x"}));
+  const std::string confirm = "*3\r\n" + bulk("subscribe") + bulk("x") + ":1\r\n";
+  ASSERT_EQ(read_exact(c.fd(), confirm.size()), confirm);
+  TestClient info_client(server_->port());
+  info_client.send_raw(command({"INFO"}));
+  const std::string info = read_bulk(info_client.fd());
+  ASSERT_FALSE(info.empty());
+  const Reply stats = http(make_request("GET", "/stats"));
+  ASSERT_EQ(stats.status, 200);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser.parse(stats.body).get(doc), simdjson::SUCCESS) << stats.body;
+
+  // Figures that count the INFO request itself, or time and memory.
+  static const std::set<std::string> kMoving = {
+      "uptime_in_seconds", "uptime_in_days", "used_memory_rss", "used_memory_rss_human", "mem_clients_output",
+      "total_commands_processed", "instantaneous_ops_per_sec", "total_net_input_bytes", "total_net_output_bytes",
+      "commands", "deliveries_per_sec", "output_bytes", "loop_iterations", "loop_busy_us"};
+  const auto sections = parse_info(info);
+  for (const char* want : {"server", "clients", "memory", "stats", "shard0", "shard1"})
+    EXPECT_TRUE(sections.count(want)) << want << "\n" << info;
+  size_t fields = 0;
+  for (const auto& [section, values] : sections) {
+    simdjson::dom::element where;
+    if (section.rfind("shard", 0) == 0) {  // shardN
+      ASSERT_EQ(doc["shards"].at(std::stoul(section.substr(5))).get(where), simdjson::SUCCESS) << section;
+    } else {
+      ASSERT_EQ(doc[section].get(where), simdjson::SUCCESS) << "/stats lacks section " << section;
+    }
+    for (const auto& [name, value] : values) {
+      ++fields;
+      simdjson::dom::element e;
+      ASSERT_EQ(where[name].get(e), simdjson::SUCCESS) << "/stats lacks " << section << "." << name;
+      if (!kMoving.count(name)) {
+        EXPECT_EQ(info_text(e), value) << section << "." << name;
+      }
+    }
+  }
+  EXPECT_GE(fields, 40u);
+}
+
+// maxclients as it is now, after a reload, not as the daemon started.
+TEST_F(DaemonHttpTest, MaxclientsFollowsReload) {
+  config::Config cfg = server_->config();
+  cfg.maxclients = 1234;
+  server_->reload(cfg, server_->acl());
+  EXPECT_EQ(metric(scrape(), "ringcast_maxclients"), 1234);
+  const Reply stats = http(make_request("GET", "/stats"));
+  ASSERT_EQ(stats.status, 200);
+  EXPECT_NE(stats.body.find("\"maxclients\":1234,"), std::string::npos) << stats.body;
 }
 
 TEST_F(DaemonHttpTest, HealthzFollowsShutdown) {

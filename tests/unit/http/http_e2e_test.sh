@@ -113,7 +113,11 @@ s = json.loads(sys.argv[1])
 assert s["stats"]["total_publishes"] == 3, s
 assert s["stats"]["pubsub_channels"] == 1, s
 assert s["clients"]["connected_clients"] == 1, s
+for name in ("output_memory_limit_disconnections", "idle_timeout_disconnections", "dropped_messages"):
+    assert s["stats"][name] == 0, (name, s)
+assert s["server"]["multiplexing_api"] == "io_uring", s
 assert len(s["shards"]) == 2, s
+assert all("loop_busy_us" in x and x["dropped_messages"] == 0 for x in s["shards"]), s
 ' "$stats"
 
 code() { curl_ -o "$tmp/body" -w '%{http_code}' "$@"; }

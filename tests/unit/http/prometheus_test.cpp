@@ -52,6 +52,7 @@ DaemonFigures sample_figures() {
   DaemonFigures f;
   f.version = "0.1.0";
   f.redis_version = "7.0.15";
+  f.os = "Linux 6.1.0 x86_64";
   f.process_id = 42;
   f.tcp_port = 6379;
   f.uptime_seconds = 90000;
@@ -63,7 +64,7 @@ DaemonFigures sample_figures() {
   f.channels = 3;
   f.patterns = 2;
   f.shard_channels = 1;
-  f.resident_bytes = 4096;
+  f.resident_bytes = 4096 * 1024;
   f.shards.resize(2);
   f.shards[0].connections = 2;
   f.shards[0].publishes = 10;
@@ -114,6 +115,7 @@ TEST(DaemonFigures, PrometheusNamesAndValues) {
            "ringcast_disconnects_total{reason=\"output_limit\"} 1\n",
            "ringcast_disconnects_total{reason=\"query_limit\"} 0\n",
            "ringcast_disconnects_total{reason=\"protocol_error\"} 4\n",
+           "ringcast_resident_memory_bytes 4194304\n",
            "ringcast_subscriptions{kind=\"channel\"} 3\n",
            "ringcast_subscriptions{kind=\"pattern\"} 2\n",
            "ringcast_subscriptions{kind=\"shard_channel\"} 1\n",
@@ -125,13 +127,23 @@ TEST(DaemonFigures, PrometheusNamesAndValues) {
            "# TYPE ringcast_connections gauge\n",
        })
     EXPECT_NE(text.find(line), std::string::npos) << line;
-  // Figures the shards do not keep are left out, never shown as zero.
-  EXPECT_EQ(text.find("loop_busy"), std::string::npos);
-  EXPECT_EQ(text.find("dropped"), std::string::npos);
-  EXPECT_EQ(text.find("idle_timeout"), std::string::npos);
+  // Every counter is shown, zero included.
+  for (const char* line : {
+           "ringcast_dropped_messages_total 0\n",
+           "ringcast_disconnects_total{reason=\"output_memory\"} 0\n",
+           "ringcast_disconnects_total{reason=\"idle_timeout\"} 0\n",
+           "ringcast_shard_disconnects_total{shard=\"0\",reason=\"output_memory\"} 0\n",
+           "ringcast_shard_disconnects_total{shard=\"1\",reason=\"idle_timeout\"} 0\n",
+           "ringcast_shard_loop_busy_seconds_total{shard=\"0\"} 0\n",
+           "ringcast_shard_loop_busy_seconds_total{shard=\"1\"} 0\n",
+           "ringcast_shard_dropped_messages_total{shard=\"0\"} 0\n",
+           "ringcast_shard_dropped_messages_total{shard=\"1\"} 0\n",
+           "# TYPE ringcast_shard_loop_busy_seconds_total counter\n",
+       })
+    EXPECT_NE(text.find(line), std::string::npos) << line;
 }
 
-TEST(DaemonFigures, OptionalFiguresAppearWhenPresent) {
+TEST(DaemonFigures, ShardCountersSummedAndRendered) {
   DaemonFigures f = sample_figures();
   f.shards[0].loop_busy_us = 1500000;
   f.shards[1].loop_busy_us = 250000;
@@ -150,16 +162,51 @@ TEST(DaemonFigures, OptionalFiguresAppearWhenPresent) {
   EXPECT_NE(text.find("ringcast_disconnects_total{reason=\"output_memory\"} 6\n"), std::string::npos);
   EXPECT_NE(text.find("ringcast_shard_disconnects_total{shard=\"1\",reason=\"output_memory\"} 5\n"),
             std::string::npos);
-  EXPECT_NE(render_stats_json(f).find("\"total_dropped_messages\":7"), std::string::npos);
+  EXPECT_NE(text.find("ringcast_shard_disconnects_total{shard=\"0\",reason=\"idle_timeout\"} 2\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("ringcast_shard_disconnects_total{shard=\"1\",reason=\"idle_timeout\"} 0\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("ringcast_shard_dropped_messages_total{shard=\"0\"} 3\n"), std::string::npos);
+  EXPECT_NE(text.find("ringcast_shard_dropped_messages_total{shard=\"1\"} 4\n"), std::string::npos);
+
+  const ShardFigures t = totals(f);
+  EXPECT_EQ(t.loop_busy_us, 1750000u);
+  EXPECT_EQ(t.dropped_messages, 7u);
+  EXPECT_EQ(t.idle_disconnects, 2u);
+  EXPECT_EQ(t.output_memory_disconnects, 6u);
+
+  // /stats: INFO's names for the totals, and the per-shard figures.
+  const std::string json = render_stats_json(f);
+  for (const char* part : {"\"output_memory_limit_disconnections\":6,", "\"idle_timeout_disconnections\":2,",
+                           "\"dropped_messages\":7,", "\"loop_busy_us\":1500000,\"dropped_messages\":3}",
+                           "\"loop_busy_us\":250000,\"dropped_messages\":4}"})
+    EXPECT_NE(json.find(part), std::string::npos) << part << "\n" << json;
+  for (const char* old_name : {"total_dropped_messages", "client_output_memory_disconnections",
+                               "client_idle_timeout_disconnections"})
+    EXPECT_EQ(json.find(old_name), std::string::npos) << old_name;
 }
 
 TEST(DaemonFigures, StatsJsonUsesInfoNames) {
   const std::string json = render_stats_json(sample_figures());
-  for (const char* part : {"\"server\":{\"redis_version\":\"7.0.15\",\"ringcast_version\":\"0.1.0\",\"process_id\":42,",
-                           "\"uptime_in_days\":1,", "\"shards\":2}", "\"connected_clients\":5,",
-                           "\"total_publishes\":15,", "\"total_deliveries\":150,", "\"pubsub_channels\":3,",
-                           "\"client_output_buffer_limit_disconnections\":1,", "\"total_protocol_errors\":4",
-                           "\"shards\":[{\"connections\":2,", "{\"connections\":3,"})
+  // INFO's sections, fields and order (broker/commands/info_command.cpp);
+  // the counters the shards have not moved are shown as 0.
+  for (const char* part : {
+           "{\"server\":{\"redis_version\":\"7.0.15\",\"ringcast_version\":\"0.1.0\",\"redis_mode\":\"standalone\","
+           "\"os\":\"Linux 6.1.0 x86_64\",\"arch_bits\":64,\"multiplexing_api\":\"io_uring\",\"process_id\":42,"
+           "\"tcp_port\":6379,\"uptime_in_seconds\":90000,\"uptime_in_days\":1,\"shards\":2}",
+           "\"clients\":{\"connected_clients\":5,\"maxclients\":10000,\"blocked_clients\":0}",
+           "\"memory\":{\"used_memory_rss\":4194304,\"used_memory_rss_human\":\"4.00M\",\"mem_clients_output\":123}",
+           "\"stats\":{\"total_connections_received\":9,\"total_commands_processed\":0,\"instantaneous_ops_per_sec\":0,"
+           "\"total_net_input_bytes\":0,\"total_net_output_bytes\":1500,\"rejected_connections\":1,"
+           "\"pubsub_channels\":3,\"pubsub_patterns\":2,\"pubsubshard_channels\":1,\"total_publishes\":15,"
+           "\"total_deliveries\":150,\"client_output_buffer_limit_disconnections\":1,"
+           "\"client_query_buffer_limit_disconnections\":0,\"output_memory_limit_disconnections\":0,"
+           "\"idle_timeout_disconnections\":0,\"dropped_messages\":0,\"total_protocol_errors\":4}",
+           "\"shards\":[{\"connections\":2,\"connections_received\":0,\"commands\":0,\"publishes\":10,"
+           "\"deliveries\":100,\"deliveries_per_sec\":0,\"output_bytes\":0,\"loop_iterations\":7,\"loop_busy_us\":0,"
+           "\"dropped_messages\":0},",
+           "{\"connections\":3,",
+       })
     EXPECT_NE(json.find(part), std::string::npos) << part << "\n" << json;
   EXPECT_EQ(json.back(), '}');
 }
