@@ -59,9 +59,12 @@ std::string& OutputQueue::reply_bytes() {
   return *reply;
 }
 
-void OutputQueue::push_frame(pubsub::LocalFrame* frame) {
-  if (frame->size() <= copy_frame_max_) {
+void OutputQueue::push_frame(pubsub::LocalFrame* frame, bool may_copy) {
+  if (may_copy && frame->size() <= copy_frame_max_) {
     reply_bytes().append(frame->data(), frame->size());
+    // Counted now, so the limit check on the next delivery sees it.
+    bytes_ += frame->size();
+    tail_accounted_ += frame->size();
     return;
   }
   account_tail();
@@ -72,18 +75,19 @@ void OutputQueue::push_frame(pubsub::LocalFrame* frame) {
   bytes_ += frame->size();
 }
 
-size_t OutputQueue::prepare(std::vector<iovec>& iov, size_t max_iovecs) {
+size_t OutputQueue::prepare(std::vector<iovec>& iov, size_t max_iovecs, size_t max_bytes) {
   assert(in_flight_ == 0);
   account_tail();
-  const size_t n = std::min({size_, max_iovecs, kMaxIovecs});
-  iov.resize(n);
-  size_t used = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const Segment& s = at(i);
+  const size_t limit = std::min({size_, max_iovecs, kMaxIovecs});
+  iov.resize(limit);
+  size_t used = 0, n = 0, offered = 0;
+  while (n < limit && (n == 0 || offered < max_bytes)) {
+    const Segment& s = at(n++);
     const size_t size = s.size();
     if (size == s.offset) continue;  // an empty reply segment
     iov[used].iov_base = const_cast<char*>(s.data() + s.offset);
     iov[used].iov_len = size - s.offset;
+    offered += size - s.offset;
     ++used;
   }
   iov.resize(used);

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -27,6 +28,12 @@ inline constexpr size_t kMaxIovecs = 1024;
 // the refcount traffic and the kernel's per-iovec work it replaces.
 inline constexpr size_t kCopyFrameMax = 512;
 
+// One write takes at most this many bytes (after its first segment): what a
+// write holds cannot be dropped or reclaimed until the kernel lets go of it,
+// so a stalled reader must not pin its whole backlog in one writev. Redis
+// writes 64 KiB per client and event for the same reason.
+inline constexpr size_t kMaxWriteBytes = 64 * 1024;
+
 class OutputQueue {
  public:
   explicit OutputQueue(size_t copy_frame_max = kCopyFrameMax) : copy_frame_max_(copy_frame_max) {}
@@ -39,13 +46,14 @@ class OutputQueue {
   void append(std::string_view bytes) { reply_bytes().append(bytes); }
 
   // Queues a shared frame: by reference (one LocalFrame ref), or copied when
-  // it is no larger than the copy threshold.
-  void push_frame(pubsub::LocalFrame* frame);
+  // `may_copy` and it is no larger than the copy threshold. A copied message
+  // merges into a byte run and can no longer be dropped on its own.
+  void push_frame(pubsub::LocalFrame* frame, bool may_copy = true);
 
-  // Fills `iov` with up to `max_iovecs` pieces of pending output starting at
-  // the exact byte where the last write stopped, and marks them in flight.
-  // Returns the number of iovecs (0: nothing to write).
-  size_t prepare(std::vector<iovec>& iov, size_t max_iovecs = kMaxIovecs);
+  // Fills `iov` with up to `max_iovecs` pieces of pending output (and about
+  // `max_bytes`) starting at the exact byte where the last write stopped, and
+  // marks them in flight. Returns the number of iovecs (0: nothing to write).
+  size_t prepare(std::vector<iovec>& iov, size_t max_iovecs = kMaxIovecs, size_t max_bytes = SIZE_MAX);
 
   // The write of the in-flight segments finished with `written` bytes
   // (possibly fewer than offered): fully written segments are released,
@@ -57,8 +65,9 @@ class OutputQueue {
   size_t segments() const { return size_; }
   // Bytes still to be written: what this client holds in memory.
   size_t bytes() const;
-  // The same without the reply bytes appended since the last prepare() or
-  // push: cheap enough to test on every delivery, and never more than exact.
+  // The same without reply bytes appended through reply_bytes() since the
+  // last push or prepare (frames, copied or not, always count): cheap enough
+  // to test on every delivery.
   size_t bytes_lower_bound() const { return bytes_; }
 
   // Frees at least `bytes` (if it can) by dropping the oldest whole frames

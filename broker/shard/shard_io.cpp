@@ -120,7 +120,7 @@ void Shard::submit_write(Connection& c) {
     if (c.close_after_reply && !c.waiting) close_connection(c, "closed after reply");
     return;
   }
-  const size_t n = c.out.prepare(c.iov);
+  const size_t n = c.out.prepare(c.iov, output::kMaxIovecs, output::kMaxWriteBytes);
   if (n == 0) {
     // Only empty reply segments were pending.
     c.out.complete(0);

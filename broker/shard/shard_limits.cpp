@@ -71,35 +71,37 @@ bool Shard::drop_oldest(Connection& c, size_t target_bytes, const char* which) {
 }
 
 void Shard::enforce_output_memory(uint64_t queued_here) {
-  uint64_t queued_everywhere = 0;
+  uint64_t queued_everywhere = queued_here, largest_elsewhere = 0;
   for (unsigned i = 0; i < server_.shard_count(); ++i) {
-    queued_everywhere += i == index_ ? queued_here : server_.shard(i).stats().output_bytes.get();
+    if (i == index_) continue;
+    queued_everywhere += server_.shard(i).stats().output_bytes.get();
+    largest_elsewhere = std::max(largest_elsewhere, server_.shard(i).stats().largest_output.get());
   }
   const uint64_t ceiling = settings_.max_output_memory;
   if (queued_everywhere <= ceiling) return;
-  // Each shard sheds its share of the excess, largest consumers first, so
-  // the shards need not coordinate.
-  const uint64_t target_here = queued_here * ceiling / queued_everywhere;
+  // The largest consumers go first, across all shards: a shard acts on its
+  // clients only while they hold more than the largest one any other shard
+  // reported at its last tick; that shard handles its own.
   std::vector<Connection*> largest;
   for (auto& c : conns_)
     if (c && !c->closing && !c->doomed && c->out.bytes() != 0) largest.push_back(c.get());
   std::sort(largest.begin(), largest.end(),
             [](const Connection* a, const Connection* b) { return a->out.bytes() > b->out.bytes(); });
-  uint64_t remaining = queued_here;
+  uint64_t excess = queued_everywhere - ceiling;
   for (Connection* c : largest) {
-    if (remaining <= target_here) break;
     const size_t held = c->out.bytes();
+    if (excess == 0 || held < largest_elsewhere) break;
     if (settings_.output_policy == config::OutputPolicy::drop_oldest && c->subscribed()) {
-      const size_t keep = held - std::min<uint64_t>(held, remaining - target_here);
+      const size_t keep = held - std::min<uint64_t>(held, excess);
       drop_oldest(*c, keep, "max_output_memory");
-      remaining -= held - c->out.bytes();
+      excess -= std::min<uint64_t>(excess, held - c->out.bytes());
       if (c->out.bytes() <= keep) continue;
     }
     stats_.output_memory_disconnects.add();
     spdlog::warn("closing client id={} addr={} name={}: it holds {} bytes of output and all clients together are over "
                  "limits.max_output_memory ({} bytes)",
                  c->id, c->addr, c->name, c->out.bytes(), ceiling);
-    remaining -= std::min<uint64_t>(remaining, c->out.bytes());
+    excess -= std::min<uint64_t>(excess, c->out.bytes());
     c->doomed = true;
     c->close_after_reply = true;
     doomed_.push_back(c);

@@ -310,14 +310,16 @@ void Shard::on_tick() {
     last_deliveries_ = deliveries;
     next_rate_sample_ms_ = now_ms_ + 1000;
   }
-  uint64_t queued = 0;
+  uint64_t queued = 0, largest = 0;
   for (auto& c : conns_) {
     if (!c || c->closing) continue;
     queued += c->out.bytes();
+    largest = std::max<uint64_t>(largest, c->out.bytes());
     // A soft limit must trip after its seconds even if no new message comes.
     if (c->soft_limit_since_ms != 0) check_output_limits(*c);
   }
   stats_.output_bytes.set(queued);
+  stats_.largest_output.set(largest);
   if (settings_.max_output_memory != 0) enforce_output_memory(queued);
   if (settings_.timeout_seconds != 0) close_idle_clients();
   if (server_.stopping() && !shutting_down_) begin_shutdown();

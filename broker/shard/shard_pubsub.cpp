@@ -76,6 +76,8 @@ void Shard::deliver(const MessageFrame& m) {
   uint64_t delivered = 0;
   // Below this, a subscriber is under both of its limits: skip the full check.
   const size_t check_from = limit_check_threshold(settings_.pubsub_output);
+  // drop-oldest drops whole messages, so it needs each one in its own segment.
+  const bool may_copy = settings_.output_policy != config::OutputPolicy::drop_oldest;
   for (const auto& entry : subscribers->entries) {
     // Only subscriptions that were counted when the message was routed.
     if (!entry.receives(m.version)) continue;
@@ -83,9 +85,9 @@ void Shard::deliver(const MessageFrame& m) {
     if (c->doomed || c->closing) continue;
     if (c->proto >= 3) {
       if (resp3 == nullptr) resp3 = frames_.adopt(pubsub::push_variant(*m.frame));
-      c->out.push_frame(resp3);
+      c->out.push_frame(resp3, may_copy);
     } else {
-      c->out.push_frame(resp2);
+      c->out.push_frame(resp2, may_copy);
     }
     ++delivered;
     arm(*c);

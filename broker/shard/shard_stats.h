@@ -29,6 +29,7 @@ struct ShardStats {
   Counter loop_iterations;
   Counter loop_busy_us;         // time spent working, outside the wait for completions
   Counter output_bytes;         // queued output across connections (sampled each tick)
+  Counter largest_output;       // the most output one local client holds (sampled each tick)
   Counter output_limit_disconnects;
   Counter output_memory_disconnects;  // cut by limits.max_output_memory
   Counter idle_disconnects;           // closed by `timeout`

@@ -49,15 +49,6 @@ def skip_unless_ringcast(reason):
                            "ringcast only: " + reason)
 
 
-def ringcast_bug(description):
-    """Marks a test that fails against ringcast because of a known daemon bug (`description` says
-    which): an expected failure under ringcast, an ordinary test under redis-server. Once the bug is
-    fixed the test reports an unexpected success, which fails the run: remove the decorator then."""
-    if os.environ.get("RINGCAST_TEST_SERVER", "") == "redis":
-        return lambda f: f
-    return unittest.expectedFailure
-
-
 def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))

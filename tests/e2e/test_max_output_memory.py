@@ -6,7 +6,7 @@ import threading
 import time
 import unittest
 
-from harness import (ServerTestCase, client_list_entry, cmd, info_fields, ringcast_bug, skip_unless_ringcast,
+from harness import (ServerTestCase, client_list_entry, cmd, info_fields, skip_unless_ringcast,
                      wait_until)
 
 MIB = 1024 * 1024
@@ -122,10 +122,6 @@ class MaxOutputMemoryTest(ServerTestCase):
     def test_disconnect_cuts_the_biggest_first(self):
         self.check_only_the_biggest_was_cut(shards=1)
 
-    @ringcast_bug("each shard sheds its proportional share of the excess (enforce_output_memory), "
-                  "and reads the other shards' output_bytes as of their last tick (set before they "
-                  "shed): a 1 MiB subscriber on the other shard is cut although cutting the 3.5 MiB "
-                  "one alone brings the total under the ceiling")
     def test_disconnect_cuts_the_biggest_first_across_shards(self):
         # Stalled subscribers on both shards (connections are dealt out round-robin).
         self.check_only_the_biggest_was_cut(shards=2)

@@ -4,7 +4,7 @@
 import re
 import unittest
 
-from harness import ServerTestCase, client_list_entry, cmd, is_redis, ringcast_bug
+from harness import ServerTestCase, client_list_entry, cmd, is_redis
 
 HARD = 1024 * 1024
 SLACK = 64 * 1024  # the message that crosses the limit, and then some
@@ -14,9 +14,6 @@ CONFIRM = b"*3\r\n$9\r\nsubscribe\r\n$5\r\nsmall\r\n:1\r\n"
 
 
 class SmallMessageOutputLimitTest(ServerTestCase):
-    @ringcast_bug("the limit is checked against OutputQueue::bytes_lower_bound(), which leaves out "
-                  "messages <= 512 bytes copied into the open reply segment; only the 100 ms tick "
-                  "accounts them, so a fast publisher piles up many times `hard` (17.5 MB for 1mb)")
     def test_hard_limit_holds_for_100_byte_messages(self):
         self.server = self.start_server(shards=1, config_text=CONFIG, redis_args=REDIS_ARGS)
         stalled = self.client(rcvbuf=4096, timeout=10)

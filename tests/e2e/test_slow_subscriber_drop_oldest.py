@@ -4,7 +4,7 @@
 import unittest
 
 from fanout_driver import FrameError, frame, paced_fanout, parse_message_frames, publish_command
-from harness import ServerTestCase, client_list_entry, cmd, info_fields, ringcast_bug, skip_unless_ringcast, wait_until
+from harness import ServerTestCase, client_list_entry, cmd, info_fields, skip_unless_ringcast, wait_until
 
 CHANNEL = b"fan"
 FAST = 100
@@ -86,8 +86,6 @@ class SlowSubscriberDropOldestTest(ServerTestCase):
         nxt = frame(CHANNEL, MESSAGES + 1)
         self.assertBytes(stalled.read_exact(len(nxt)), nxt)
 
-    @ringcast_bug("messages of <= 512 bytes are copied into the connection's reply bytes, which "
-                  "drop_oldest_frames never drops: the subscriber is disconnected instead")
     def test_small_messages_are_dropped_too(self):
         # Messages small enough to be copied into the connection's byte run (not referenced)
         # must be droppable as well: the stalled subscriber stays connected.
@@ -142,8 +140,6 @@ class SlowSubscriberDropOldestTest(ServerTestCase):
     def test_soft_limit_trims_down_to_soft(self):
         self.check_soft_trim(paced=True)
 
-    @ringcast_bug("a burst queued before the socket blocks sits in the in-flight writev (up to 1024 "
-                  "frames), which drop-oldest never drops: the subscriber is disconnected instead")
     def test_soft_limit_trims_a_burst_down_to_soft(self):
         self.check_soft_trim(paced=False)
 

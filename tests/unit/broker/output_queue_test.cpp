@@ -242,3 +242,55 @@ TEST(OutputQueueDropOldest, NeverTouchesInFlightFramesAndThenAcceptsReplies) {
 
 }  // namespace
 }  // namespace ringcast::output
+
+namespace ringcast::output {
+namespace {
+
+TEST(OutputQueueAccounting, CopiedFramesCountAtOnce) {
+  LocalFramePool pool;
+  Frame* f = make_frame(std::string(100, 'm'));
+  LocalFrame* lf = pool.adopt(f);
+  OutputQueue q;
+  for (int i = 0; i < 50; ++i) q.push_frame(lf);
+  // The limit check on every delivery reads the cheap bound: it must see copies.
+  EXPECT_EQ(q.bytes_lower_bound(), 5000u);
+  EXPECT_EQ(q.bytes(), 5000u);
+  q.append("+OK\r\n");
+  EXPECT_EQ(q.bytes(), 5005u);
+  pool.drop_if_unused(lf);
+  f->release();
+}
+
+TEST(OutputQueueAccounting, FramesThatMustStayDroppableAreNotCopied) {
+  LocalFramePool pool;
+  Frame* f = make_frame(std::string(100, 'm'));
+  LocalFrame* lf = pool.adopt(f);
+  OutputQueue q;
+  q.push_frame(lf, false);
+  q.push_frame(lf, false);
+  EXPECT_EQ(q.segments(), 2u);
+  EXPECT_EQ(q.drop_oldest_frames(1), 1u);
+  EXPECT_EQ(q.bytes(), 100u);
+  q.clear();
+  EXPECT_EQ(pool.live(), 0u);
+  f->release();
+}
+
+TEST(OutputQueueAccounting, AWriteTakesAboutMaxBytesButAlwaysOneSegment) {
+  LocalFramePool pool;
+  Frame* big = make_frame(std::string(3000, 'b'));
+  LocalFrame* lf = pool.adopt(big);
+  OutputQueue q(0);
+  for (int i = 0; i < 10; ++i) q.push_frame(lf);
+  std::vector<iovec> iov;
+  EXPECT_EQ(q.prepare(iov, kMaxIovecs, 1000), 1u);  // one segment even when larger than the cap
+  q.complete(3000);
+  EXPECT_EQ(q.prepare(iov, kMaxIovecs, 7000), 3u);  // stops once 7000 bytes are offered
+  q.complete(9000);
+  EXPECT_EQ(q.segments(), 6u);
+  q.clear();
+  big->release();
+}
+
+}  // namespace
+}  // namespace ringcast::output
