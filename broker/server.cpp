@@ -44,12 +44,7 @@ Server::Server(config::Config config, std::shared_ptr<const acl::Registry> acl)
 void Server::reload(const config::Config& cfg, std::shared_ptr<const acl::Registry> acl) {
   maxclients_.store(cfg.maxclients, std::memory_order_relaxed);
   auto shared = std::make_shared<const config::Config>(cfg);
-  for (auto& shard : shards_) {
-    // No wake-up needed: every shard drains its inbox at least once per tick.
-    std::vector<Envelope> batch;
-    batch.push_back(Envelope{{}, [shared, acl](Shard& s) { s.apply_settings(*shared, acl); }});
-    shard->inbox().push(batch);
-  }
+  for (auto& shard : shards_) shard->post_external([shared, acl](Shard& s) { s.apply_settings(*shared, acl); });
 }
 
 Server::~Server() {

@@ -39,8 +39,8 @@ class Server {
   // The configuration as started; shards keep their own copy of the
   // reloadable part (Shard::settings()).
   const config::Config& config() const { return config_; }
-  // Hands the reloadable settings of `cfg` to every shard (each takes them
-  // on its next loop iteration, within one housekeeping tick).
+  // Hands the reloadable settings of `cfg` and its users to every shard
+  // (each takes them on its next loop iteration).
   void reload(const config::Config& cfg, std::shared_ptr<const acl::Registry> acl);
   std::shared_ptr<const acl::Registry> acl() const { return acl_; }
   pubsub::Directory& directory() { return directory_; }
