@@ -36,13 +36,6 @@ class Directory {
   uint64_t subscribed(Kind kind, std::string_view name, unsigned shard, bool first_on_shard);
   uint64_t unsubscribed(Kind kind, std::string_view name, unsigned shard, bool last_on_shard);
 
-  // The version the next change will get: a subscription created or ended
-  // now is "at" this version.
-  uint64_t next_version() const {
-    std::shared_lock lock(mutex_);
-    return version_ + 1;
-  }
-
   // Routes one publish under a single shared lock: on_channel(route) once if
   // `channel` has subscribers, then (for Kind::Channel) on_pattern(pattern,
   // route) for each pattern with subscribers that matches it. The views are

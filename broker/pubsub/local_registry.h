@@ -88,8 +88,6 @@ class LocalRegistry {
     return it == map.end() ? nullptr : &it->second;
   }
 
-  size_t names(Kind kind) const { return maps_[size_t(kind)].size(); }
-
  private:
   List* find_mutable(Kind kind, std::string_view name) {
     auto& map = maps_[size_t(kind)];
