@@ -15,7 +15,10 @@ build-asan: deps
 	@cmake --preset asan >/dev/null
 	@cmake --build --preset asan -j $(JOBS)
 
-run: build
+# Builds just the daemon, then runs it in the foreground.
+run: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS) --target ringcast
 	./build/release/broker/ringcast --config config/ringcast.yaml
 
 test: build
