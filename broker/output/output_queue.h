@@ -28,11 +28,14 @@ inline constexpr size_t kMaxIovecs = 1024;
 // the refcount traffic and the kernel's per-iovec work it replaces.
 inline constexpr size_t kCopyFrameMax = 512;
 
-// One write takes at most this many bytes (after its first segment): what a
-// write holds cannot be dropped or reclaimed until the kernel lets go of it,
-// so a stalled reader must not pin its whole backlog in one writev. Redis
-// writes 64 KiB per client and event for the same reason.
-inline constexpr size_t kMaxWriteBytes = 64 * 1024;
+// One write takes at most about this many bytes (after its first segment).
+// What a write holds cannot be dropped until the kernel lets go of it, so
+// under the drop-oldest policy a stalled reader must not pin its backlog in
+// one writev: 64 KiB then, Redis's own per-client write size. Otherwise bigger
+// writes cost the receiver less (measured: 64 KiB messages to 50 subscribers,
+// 47k/s at 64 KiB per write, 59-66k/s at 1 MiB).
+inline constexpr size_t kMaxWriteBytes = 1024 * 1024;
+inline constexpr size_t kMaxWriteBytesDroppable = 64 * 1024;
 
 class OutputQueue {
  public:

@@ -120,7 +120,10 @@ void Shard::submit_write(Connection& c) {
     if (c.close_after_reply && !c.waiting) close_connection(c, "closed after reply");
     return;
   }
-  const size_t n = c.out.prepare(c.iov, output::kMaxIovecs, output::kMaxWriteBytes);
+  const size_t max_bytes = settings_.output_policy == config::OutputPolicy::drop_oldest
+                               ? output::kMaxWriteBytesDroppable
+                               : output::kMaxWriteBytes;
+  const size_t n = c.out.prepare(c.iov, output::kMaxIovecs, max_bytes);
   if (n == 0) {
     // Only empty reply segments were pending.
     c.out.complete(0);
