@@ -12,22 +12,12 @@
 #include "commands/handlers.h"
 #include "server.h"
 #include "shard/shard.h"
+#include "human_bytes.h"
 
 namespace ringcast::commands {
 namespace {
 
 using pubsub::Kind;
-
-std::string human_bytes(uint64_t n) {
-  const char* units[] = {"B", "K", "M", "G", "T"};
-  double v = double(n);
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
-  return u == 0 ? fmt::format("{}B", n) : fmt::format("{:.2f}{}", v, units[u]);
-}
 
 struct Totals {
   uint64_t commands = 0, ops_per_sec = 0, bytes_in = 0, bytes_out = 0, publishes = 0, deliveries = 0,

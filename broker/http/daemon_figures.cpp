@@ -7,6 +7,7 @@
 
 #include "http/json_text.h"
 #include "http/prometheus.h"
+#include "human_bytes.h"
 
 namespace ringcast::http {
 namespace {
@@ -38,18 +39,6 @@ constexpr ShardFamily kShardFamilies[] = {
     {"ringcast_shard_loop_iterations_total", "counter", "Iterations of the shard's event loop.",
      &ShardFigures::loop_iterations},
 };
-
-// INFO's used_memory_rss_human: bytes in B, K, M, G or T (powers of 1024).
-std::string human_bytes(uint64_t n) {
-  static constexpr const char* kUnits[] = {"B", "K", "M", "G", "T"};
-  double v = double(n);
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
-  return u == 0 ? fmt::format("{}B", n) : fmt::format("{:.2f}{}", v, kUnits[u]);
-}
 
 void append_field(std::string& out, std::string_view name, uint64_t value, bool& first) {
   if (!first) out += ',';

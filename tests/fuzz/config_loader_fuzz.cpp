@@ -14,6 +14,7 @@
 #include <typeinfo>
 
 #include "config.h"
+#include "fuzz_check.h"
 
 namespace {
 
@@ -21,16 +22,6 @@ using ringcast::config::Config;
 using ringcast::config::ConfigError;
 
 constexpr std::string_view kSource = "fuzz.yaml";
-
-[[noreturn]] void violation(const char* what, const char* file, int line) {
-  std::fprintf(stderr, "\n%s:%d: config_loader_fuzz invariant violated: %s\n", file, line, what);
-  std::abort();
-}
-
-#define FUZZ_CHECK(cond)                                   \
-  do {                                                     \
-    if (!(cond)) violation(#cond, __FILE__, __LINE__);     \
-  } while (0)
 
 void check_accepted(const Config& c) {
   constexpr uint64_t kMiB = 1024ull * 1024;

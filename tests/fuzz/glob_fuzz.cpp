@@ -21,34 +21,13 @@
 #include <utility>
 
 #include "pubsub/glob.h"
+#include "fuzz_check.h"
 
 namespace {
 
 using ringcast::pubsub::glob_literal_prefix;
 using ringcast::pubsub::glob_match;
 using ringcast::pubsub::GlobPrefix;
-
-[[noreturn]] void violation(const char* what, const char* file, int line) {
-  std::fprintf(stderr, "\n%s:%d: glob_fuzz invariant violated: %s\n", file, line, what);
-  std::abort();
-}
-
-#define FUZZ_CHECK(cond)                                   \
-  do {                                                     \
-    if (!(cond)) violation(#cond, __FILE__, __LINE__);     \
-  } while (0)
-
-class Buffer {
- public:
-  Buffer(const char* data, size_t size) : data_(new char[size == 0 ? 1 : size]), size_(size) {
-    if (size != 0) std::memcpy(data_.get(), data, size);
-  }
-  std::string_view view() const { return {data_.get(), size_}; }
-
- private:
-  std::unique_ptr<char[]> data_;
-  size_t size_;
-};
 
 // Redis 7.0.15 src/util.c stringmatchlen_impl() with nocase = 0, transcribed
 // with indices. Redis works on NUL-terminated sds strings and reads the
@@ -140,7 +119,7 @@ class RedisStringMatch {
 };
 
 void check_pair(std::string_view pattern, const GlobPrefix& prefix, const std::string& subject_text) {
-  const Buffer subject_copy(subject_text.data(), subject_text.size());
+  const fuzz::ExactBuffer subject_copy(subject_text.data(), subject_text.size());
   const std::string_view subject = subject_copy.view();
   const bool matched = glob_match(pattern, subject);
   FUZZ_CHECK(matched == RedisStringMatch(pattern, subject).match());
@@ -154,7 +133,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const char* bytes = reinterpret_cast<const char*>(data);
   const void* nul = std::memchr(bytes, '\0', size);
   const size_t pattern_len = nul == nullptr ? size : static_cast<size_t>(static_cast<const char*>(nul) - bytes);
-  const Buffer pattern_copy(bytes, pattern_len);
+  const fuzz::ExactBuffer pattern_copy(bytes, pattern_len);
   const std::string_view pattern = pattern_copy.view();
   const std::string subject =
       nul == nullptr ? std::string() : std::string(bytes + pattern_len + 1, size - pattern_len - 1);

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "resp/request_parser.h"
+#include "fuzz_check.h"
 
 namespace {
 
@@ -32,29 +33,6 @@ using ringcast::resp::ParseProgress;
 using ringcast::resp::ParseStatus;
 using ringcast::resp::ProtocolError;
 using ringcast::resp::RequestParser;
-
-[[noreturn]] void violation(const char* what, const char* file, int line) {
-  std::fprintf(stderr, "\n%s:%d: resp_parser_fuzz invariant violated: %s\n", file, line, what);
-  std::abort();
-}
-
-#define FUZZ_CHECK(cond)                                   \
-  do {                                                     \
-    if (!(cond)) violation(#cond, __FILE__, __LINE__);     \
-  } while (0)
-
-// An exactly sized heap copy: ASan flags a read of even one byte past it.
-class Buffer {
- public:
-  Buffer(const uint8_t* data, size_t size) : data_(new char[size == 0 ? 1 : size]), size_(size) {
-    if (size != 0) std::memcpy(data_.get(), data, size);
-  }
-  std::string_view view() const { return {data_.get(), size_}; }
-
- private:
-  std::unique_ptr<char[]> data_;
-  size_t size_;
-};
 
 struct Request {
   size_t offset = 0;  // where in the stream it started
@@ -171,7 +149,7 @@ Trace run(const uint8_t* data, size_t size, Feed feed, size_t split, bool resume
       avail = feed == Feed::Drip ? std::min(size, pos + need) : size;
       continue;
     }
-    const Buffer buffer(data + pos, avail - pos);
+    const fuzz::ExactBuffer buffer(data + pos, avail - pos);
     const std::string_view buf = buffer.view();
     const ParseStatus status = checked_parse(parser, buf, progress);
     if (status == ParseStatus::NeedMore) {
@@ -189,7 +167,7 @@ Trace run(const uint8_t* data, size_t size, Feed feed, size_t split, bool resume
     Request request{pos, parser.consumed(), checked_args(parser, buf)};
     // The request is decided by the bytes it used: parsing exactly those
     // gives the same result.
-    const Buffer exact(data + pos, parser.consumed());
+    const fuzz::ExactBuffer exact(data + pos, parser.consumed());
     FUZZ_CHECK(checked_parse(truncated_parser, exact.view()) == ParseStatus::Ok);
     FUZZ_CHECK(truncated_parser.consumed() == parser.consumed());
     FUZZ_CHECK(checked_args(truncated_parser, exact.view()) == request.args);
@@ -250,7 +228,7 @@ void check_same(const Trace& whole, const Trace& other, const char* other_name, 
                static_cast<unsigned long long>(limits.max_multibulk_len), limits.inline_max);
   print_trace("whole", whole);
   print_trace(other_name, other);
-  violation("split/drip and whole runs agree", file, line);
+  fuzz::violation("split/drip and whole runs agree", file, line);
 }
 
 void check_stream(const uint8_t* data, size_t size, const ParseLimits& limits) {
