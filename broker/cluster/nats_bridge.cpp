@@ -21,6 +21,8 @@ constexpr size_t kMaxSubjectBytes = 3800;
 // A SUBSCRIBE waits for the flush at most this long; NATS is then slow or
 // gone, and the subscription still reaches it when it answers.
 constexpr int64_t kFlushTimeoutMs = 2000;
+// How often a node cut off from NATS says so again in the log.
+constexpr int64_t kUnconnectedReminderMs = 30000;
 
 const char* status_name(natsConnStatus status) {
   switch (status) {
@@ -38,6 +40,15 @@ std::string connected_url(natsConnection* nc) {
   char url[512] = {};
   if (nc == nullptr || natsConnection_GetConnectedUrl(nc, url, sizeof url) != NATS_OK) return {};
   return url;
+}
+
+// Why the connection is not up, as libnats last saw it ("Authorization
+// Violation", "connection refused", a TLS failure...).
+std::string last_error(natsConnection* nc) {
+  const char* text = nullptr;
+  const natsStatus s = natsConnection_GetLastError(nc, &text);
+  if (text != nullptr && text[0] != '\0') return text;
+  return s != NATS_OK ? natsStatus_GetText(s) : "no server answered";
 }
 
 }  // namespace
@@ -89,8 +100,9 @@ std::string NatsBridge::start() {
   if (std::string err = configure(options_); !err.empty()) return err;
   const natsStatus s = natsConnection_Connect(&connection_, options_);
   if (s == NATS_NOT_YET_CONNECTED) {
-    spdlog::warn("cluster: no NATS server answered ({} configured); serving locally and retrying every {} ms",
-                 config_.servers.size(), config_.reconnect_wait_ms);
+    spdlog::warn("cluster: cannot connect to NATS yet ({}); serving locally and retrying every {} ms",
+                 last_error(connection_), config_.reconnect_wait_ms);
+    last_unconnected_log_ms_ = monotonic_ms();
   } else if (s != NATS_OK) {
     return std::string("cluster.nats: cannot connect: ") + natsStatus_GetText(s) + " (" + nats_GetLastError(nullptr) + ")";
   } else {
@@ -195,6 +207,7 @@ void NatsBridge::run() {
       flushed.clear();
     }
     update_dropped_count();
+    remind_if_unconnected();
     lock.lock();
     if (last_round && queue_.empty()) return;
   }
@@ -255,6 +268,18 @@ void NatsBridge::unsubscribe(NatsSubscription& s) {
   natsSubscription_Destroy(s.sub);
   s.sub = nullptr;
   subjects_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void NatsBridge::remind_if_unconnected() {
+  if (natsConnection_Status(connection_) == NATS_CONN_STATUS_CONNECTED) {
+    last_unconnected_log_ms_ = 0;
+    return;
+  }
+  const int64_t now = monotonic_ms();
+  if (last_unconnected_log_ms_ == 0) last_unconnected_log_ms_ = now;  // libnats logged the loss
+  if (now - last_unconnected_log_ms_ < kUnconnectedReminderMs) return;
+  last_unconnected_log_ms_ = now;
+  spdlog::warn("cluster: still not connected to NATS ({}); serving locally, retrying", last_error(connection_));
 }
 
 void NatsBridge::update_dropped_count() {
