@@ -301,7 +301,15 @@ void NatsBridge::receive(natsSubscription* sub, natsMsg* msg) {
   bytes_in_.fetch_add(payload.size(), std::memory_order_relaxed);
   std::shared_lock lock(delivering_);
   if (closed_) return;
-  deliver_remote(server_, parsed->kind, parsed->channel, payload, *via);
+  if (const unsigned dropped = deliver_remote(server_, parsed->kind, parsed->channel, payload, *via)) {
+    backlog_dropped_.fetch_add(dropped, std::memory_order_relaxed);
+    const int64_t now = monotonic_ms();
+    if (now - last_backlog_log_ms_.load(std::memory_order_relaxed) >= 1000) {
+      last_backlog_log_ms_.store(now, std::memory_order_relaxed);
+      spdlog::warn("cluster: shards fell behind on messages from other nodes; dropped {} so far (nats_in_dropped)",
+                   backlog_dropped_.load(std::memory_order_relaxed));
+    }
+  }
 }
 
 void NatsBridge::on_message(natsConnection*, natsSubscription* sub, natsMsg* msg, void* closure) {
@@ -343,7 +351,7 @@ BridgeFigures NatsBridge::figures() const {
   f.bytes_in = bytes_in_.load(std::memory_order_relaxed);
   f.forward_dropped = forward_dropped_.load(std::memory_order_relaxed);
   f.forward_failed = forward_failed_.load(std::memory_order_relaxed);
-  f.in_dropped = in_dropped_.load(std::memory_order_relaxed);
+  f.in_dropped = in_dropped_.load(std::memory_order_relaxed) + backlog_dropped_.load(std::memory_order_relaxed);
   f.reconnects = reconnects_.load(std::memory_order_relaxed);
   f.disconnects = disconnects_.load(std::memory_order_relaxed);
   f.pending_bytes = pending_bytes_.load(std::memory_order_relaxed);

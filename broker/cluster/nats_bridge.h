@@ -117,8 +117,9 @@ class NatsBridge final : public pubsub::InterestListener {
   std::atomic<bool> closed_{false};
 
   std::atomic<uint64_t> subjects_{0}, messages_out_{0}, bytes_out_{0}, messages_in_{0}, bytes_in_{0},
-      forward_dropped_{0}, forward_failed_{0}, in_dropped_{0}, reconnects_{0}, disconnects_{0}, pending_bytes_{0};
+      forward_dropped_{0}, forward_failed_{0}, in_dropped_{0}, backlog_dropped_{0}, reconnects_{0}, disconnects_{0}, pending_bytes_{0};
   std::atomic<int64_t> last_drop_log_ms_{-1000000};
+  std::atomic<int64_t> last_backlog_log_ms_{-1000000};
 };
 
 }  // namespace cluster
