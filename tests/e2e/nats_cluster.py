@@ -21,6 +21,7 @@
 # (from tests/e2e). RINGCAST_E2E_SHOW_LOG=1 prints every server's log after every test.
 
 import atexit
+import collections
 import itertools
 import json
 import os
@@ -534,6 +535,9 @@ def smessage(channel, payload):
     return frame(b"smessage", channel, payload)
 
 
+SyncResult = collections.namedtuple("SyncResult", "seconds sent received")
+
+
 class ClusterTestCase(ServerTestCase):
     """ServerTestCase with a NATS cluster and ringcast nodes attached to it. Cleanups stop every
     process by PID; a failing test prints the ringcast and nats-server logs."""
@@ -573,16 +577,19 @@ class ClusterTestCase(ServerTestCase):
     def cluster_info(self, node):
         return cluster_info(node.port)
 
-    def wait_connected(self, node, url=None, timeout=10.0):
-        """Waits until INFO says nats_status:connected (to `url` when given); returns the fields."""
+    def wait_connected(self, node, url=None, timeout=10.0, avoid=None):
+        """Waits until INFO says nats_status:connected (to `url` when given, to another server than
+        `avoid` when given); returns the fields."""
         deadline = time.monotonic() + timeout
         while True:
             info = cluster_info(node.port)
-            if info.get("nats_status") == "connected" and (url is None or info.get("nats_server") == url):
+            if (info.get("nats_status") == "connected" and (url is None or info.get("nats_server") == url)
+                    and (avoid is None or info.get("nats_server") != avoid)):
                 return info
             if time.monotonic() >= deadline:
-                self.fail("node on port %d not connected%s within %.0fs: %r" % (
-                    node.port, " to " + url if url else "", timeout, info))
+                self.fail("node on port %d not connected%s%s within %.0fs: %r" % (
+                    node.port, " to " + url if url else "", " to a server but " + avoid if avoid else "",
+                    timeout, info))
             time.sleep(0.02)
 
     def sub(self, node, kind, *targets):
@@ -605,9 +612,11 @@ class ClusterTestCase(ServerTestCase):
     def sync_interest(self, pub, subs, channel, publish="PUBLISH", timeout=10.0, local=0):
         """Route propagation between NATS servers is not bounded: publishes probes on `channel`
         through RawClient `pub` (every 20 ms) until each RawClient in `subs` received one, then
-        reads the rest of the probes each of them must get (after the first one arrives, every
-        later probe must arrive too, in order). `local`: receivers PUBLISH must report.
-        Returns the seconds it took. Probe frames are consumed; nothing else may arrive."""
+        reads the rest of the probes each of them must get (once the first one arrived, every later
+        probe must arrive too, in order). Each subscriber must get one frame per probe it receives
+        (one matching subscription), and nothing else meanwhile. `local`: the receiver count
+        PUBLISH must report on pub's node (its own subscribers get every probe: the caller reads
+        them, `sent` of them). Returns a SyncResult (seconds, sent, received per subscriber)."""
         t0 = time.monotonic()
         deadline = t0 + timeout
         sent = 0
@@ -615,10 +624,10 @@ class ClusterTestCase(ServerTestCase):
         while None in first:
             if time.monotonic() >= deadline:
                 self.fail("cross-node interest on %r not visible within %.0fs (%d probes sent; "
-                          "received by subscribers %s)" % (channel, timeout, sent, first))
+                          "first probe received by each subscriber: %s)" % (channel, timeout, sent, first))
             pub.send(cmd(publish, channel, b"probe:%d" % sent))
             self.assertBytes(pub.read_exact(len(b":%d\r\n" % local), timeout=5), b":%d\r\n" % local,
-                             "probe PUBLISH reply")
+                             "probe %s reply" % publish)
             sent += 1
             wait_until = time.monotonic() + 0.02
             for i, s in enumerate(subs):
@@ -631,7 +640,12 @@ class ClusterTestCase(ServerTestCase):
                 got = s.read_reply(timeout=5)
                 self.assertEqual(self._probe_number(got, channel), k,
                                  "probes must arrive without gaps once the first one arrived")
-        return time.monotonic() - t0
+        return SyncResult(time.monotonic() - t0, sent, [sent - f for f in first])
+
+    def read_local_probes(self, client, channel, sync):
+        """Reads the `sync.sent` probes a subscriber on the publishing node itself got (in order)."""
+        for k in range(sync.sent):
+            self.assertEqual(self._probe_number(client.read_reply(timeout=5), channel), k, "local probe")
 
     @staticmethod
     def _try_reply(client, timeout):

@@ -1,0 +1,166 @@
+# Cluster (issue 7): a node holds NATS subscriptions only for its local interest. A node without
+# subscribers for a channel receives none of its traffic; after the last local subscriber leaves,
+# the traffic stops; a confirmed SUBSCRIBE is visible to a publisher on another node attached to
+# the same NATS server at once (the node flushed its subscription before confirming), and to
+# nodes behind other NATS servers after a bounded route propagation.
+
+import time
+import unittest
+
+from harness import cmd
+from nats_cluster import ClusterTestCase, frame, message, pmessage, smessage, skip_unless_ringcast_cluster
+
+
+@skip_unless_ringcast_cluster
+class ClusterInterestTest(ClusterTestCase):
+    def setUp(self):
+        super().setUp()
+        self.nats = self.start_nats(3)
+        self.n1, self.n2, self.n3 = self.start_nodes(self.nats)
+
+    def stable_messages_in(self, node, settle=0.2):
+        """nats_messages_in once it stopped moving for `settle` seconds (bounded)."""
+        deadline = time.monotonic() + 5
+        last = self.cluster_info(node)["nats_messages_in"]
+        while time.monotonic() < deadline:
+            time.sleep(settle)
+            now = self.cluster_info(node)["nats_messages_in"]
+            if now == last:
+                return now
+            last = now
+        self.fail("nats_messages_in still moving after 5s")
+
+    def test_node_without_subscribers_receives_no_traffic(self):
+        """Node 2 subscribes x; node 3 only y. 500 publishes on x from node 1 reach node 2 and
+        never node 3 (its messages_in is exactly the y probes that followed them on the same
+        route); node 1, publishing only, receives nothing."""
+        x2 = self.sub(self.n2, "SUBSCRIBE", b"x")
+        y3 = self.sub(self.n3, "SUBSCRIBE", b"y")
+        pub = self.client(self.n1.port)
+        self.sync_interest(pub, [x2], b"x")
+        for node, want in ((self.n1, 0), (self.n2, 1), (self.n3, 1)):
+            self.assertEqual(self.cluster_info(node)["nats_subjects"], want)
+        n = 500
+        pub.send(b"".join(cmd("PUBLISH", b"x", b"%d" % i) for i in range(n)))
+        self.assertBytes(pub.read_exact(4 * n, timeout=10), b":0\r\n" * n)
+        want = b"".join(message(b"x", b"%d" % i) for i in range(n))
+        self.assertBytes(x2.read_exact(len(want), timeout=10), want, "node 2 gets every message")
+        # The y probes travel node 1 -> server 1 -> route -> server 3 -> node 3 behind the x
+        # messages: had any x message been sent towards node 3, it would have arrived first.
+        sync = self.sync_interest(pub, [y3], b"y")
+        info3 = self.cluster_info(self.n3)
+        self.assertEqual(info3["nats_messages_in"], sync.received[0],
+                         "node 3 received only its y probes: %r" % info3)
+        self.assertEqual(info3["nats_bytes_in"],
+                         sum(len(b"probe:%d" % k) for k in range(sync.sent - sync.received[0], sync.sent)))
+        info2 = self.cluster_info(self.n2)
+        self.assertGreaterEqual(info2["nats_messages_in"], n)
+        info1 = self.cluster_info(self.n1)
+        self.assertEqual(info1["nats_messages_in"], 0, "the publishing node has no interest: %r" % info1)
+        self.assertEqual(info1["nats_subjects"], 0)
+        self.assertBytes(y3.read_some(quiet=0.1, timeout=0.3), b"")
+
+    def test_traffic_stops_after_the_last_local_subscriber_leaves(self):
+        a = self.sub(self.n2, "SUBSCRIBE", b"x")
+        b = self.sub(self.n2, "SUBSCRIBE", b"x")
+        z = self.sub(self.n2, "PSUBSCRIBE", b"z:*")
+        pub = self.client(self.n1.port)
+        self.sync_interest(pub, [a, b], b"x")
+        self.sync_interest(pub, [z], b"z:1")
+        self.assertEqual(self.cluster_info(self.n2)["nats_subjects"], 2)
+        pub.send(b"".join(cmd("PUBLISH", b"x", b"%d" % i) for i in range(100)))
+        self.assertBytes(pub.read_exact(400, timeout=10), b":0\r\n" * 100)
+        want = b"".join(message(b"x", b"%d" % i) for i in range(100))
+        self.assertBytes(a.read_exact(len(want), timeout=10), want)
+        self.assertBytes(b.read_exact(len(want), timeout=10), want)
+        # One of two local subscribers leaves: the subject stays.
+        self.assertBytes(a.request(cmd("UNSUBSCRIBE", b"x"), len(frame(b"unsubscribe", b"x", 0))),
+                         frame(b"unsubscribe", b"x", 0))
+        self.assertEqual(self.cluster_info(self.n2)["nats_subjects"], 2)
+        self.assertBytes(pub.request(cmd("PUBLISH", b"x", b"still"), 4), b":0\r\n")
+        self.assertBytes(b.read_exact(len(message(b"x", b"still")), timeout=10), message(b"x", b"still"))
+        # The last one leaves by UNSUBSCRIBE, the pattern's only subscriber by closing its connection.
+        self.assertBytes(b.request(cmd("UNSUBSCRIBE", b"x"), len(frame(b"unsubscribe", b"x", 0))),
+                         frame(b"unsubscribe", b"x", 0))
+        z.close()
+        self.assertTrue(self.wait_until_subjects(self.n2, 0), "node 2 still holds NATS subjects")
+        # Barrier: a new subscription flushes node 2's NATS connection, so its server processed
+        # the unsubscriptions before it; from then on nothing for x or z:* may reach node 2.
+        barrier = self.sub(self.n2, "SUBSCRIBE", b"barrier")
+        self.assertEqual(self.cluster_info(self.n2)["nats_subjects"], 1)
+        before = self.stable_messages_in(self.n2)
+        pub.send(b"".join(cmd("PUBLISH", b"x", b"late%d" % i) + cmd("PUBLISH", b"z:1", b"late")
+                          for i in range(200)))
+        self.assertBytes(pub.read_exact(8 * 200, timeout=10), b":0\r\n" * 400)
+        # Probes published after the x and z:1 traffic, on the same route: when they are in,
+        # any x or z:1 message sent towards node 2 would be in too.
+        sync = self.sync_interest(pub, [barrier], b"barrier")
+        after = self.cluster_info(self.n2)["nats_messages_in"]
+        self.assertEqual(after - before, sync.received[0],
+                         "node 2 received only the barrier probes after its last x and z:* subscribers left")
+        self.assertBytes(b.read_some(quiet=0.1, timeout=0.3), b"", "nothing for the unsubscribed client")
+
+    def wait_until_subjects(self, node, want, timeout=5.0):
+        deadline = time.monotonic() + timeout
+        while self.cluster_info(node)["nats_subjects"] != want:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.02)
+        return True
+
+    def test_subscribe_confirmation_implies_visibility_on_the_same_nats_server(self):
+        """Node 4 shares NATS server 1 with node 1: after each confirmation, the very next PUBLISH
+        on node 1 reaches the new subscriber (200 rounds each of SUBSCRIBE, PSUBSCRIBE and
+        SSUBSCRIBE on fresh names, and 200 rounds re-subscribing one name after UNSUBSCRIBE)."""
+        n4 = self.start_node(self.nats, 0, name="ringcast-node-4")
+        self.wait_connected(n4, self.nats[0].url)
+        sub = self.client(n4.port)
+        pub = self.client(self.n1.port)
+        rounds = 200
+        cases = [
+            ("SUBSCRIBE", "UNSUBSCRIBE", "PUBLISH", lambda i: b"vis:%d" % i, lambda t, ch, p: message(ch, p)),
+            ("PSUBSCRIBE", "PUNSUBSCRIBE", "PUBLISH", lambda i: b"pvis:%d:*" % i,
+             lambda t, ch, p: pmessage(t, ch, p)),
+            ("SSUBSCRIBE", "SUNSUBSCRIBE", "SPUBLISH", lambda i: b"svis:%d" % i, lambda t, ch, p: smessage(ch, p)),
+            ("SUBSCRIBE", "UNSUBSCRIBE", "PUBLISH", lambda i: b"same:channel", lambda t, ch, p: message(ch, p)),
+            ("PSUBSCRIBE", "PUNSUBSCRIBE", "PUBLISH", lambda i: b"same:*", lambda t, ch, p: pmessage(t, ch, p)),
+        ]
+        t0 = time.monotonic()
+        for sub_cmd, unsub_cmd, pub_cmd, target_of, frame_of in cases:
+            for i in range(rounds):
+                target = target_of(i)
+                channel = target.replace(b"*", b"x%d" % i)
+                where = "%s round %d (%r)" % (sub_cmd, i, target)
+                confirm = frame(sub_cmd.lower().encode(), target, 1)
+                self.assertBytes(sub.request(cmd(sub_cmd, target), len(confirm), timeout=5), confirm,
+                                 where + ": confirmation")
+                payload = b"m%d" % i
+                self.assertBytes(pub.request(cmd(pub_cmd, channel, payload), 4, timeout=5), b":0\r\n", where)
+                want = frame_of(target, channel, payload)
+                self.assertBytes(sub.read_exact(len(want), timeout=5), want, where + ": delivery")
+                unconfirm = frame(unsub_cmd.lower().encode(), target, 0)
+                self.assertBytes(sub.request(cmd(unsub_cmd, target), len(unconfirm), timeout=5), unconfirm,
+                                 where + ": unsubscribe")
+        took = time.monotonic() - t0
+        self.assertBytes(sub.read_some(quiet=0.1, timeout=0.3), b"", "nothing after the rounds")
+        print("\n%d subscribe/publish/unsubscribe rounds through one NATS server in %.2fs"
+              % (rounds * len(cases), took))
+
+    def test_subscription_becomes_visible_across_nats_servers_within_bounds(self):
+        """Across NATS servers (node 2 on server 2, publisher on node 1 on server 1) a confirmed
+        subscription becomes visible after route propagation: bounded, measured."""
+        pub = self.client(self.n1.port)
+        delays = []
+        for i in range(30):
+            s = self.sub(self.n2 if i % 2 == 0 else self.n3, "SUBSCRIBE", b"across:%d" % i)
+            delays.append(self.sync_interest(pub, [s], b"across:%d" % i, timeout=5).seconds)
+            for j in range(20):
+                self.assertBytes(pub.request(cmd("PUBLISH", b"across:%d" % i, b"%d" % j), 4), b":0\r\n")
+            want = b"".join(message(b"across:%d" % i, b"%d" % j) for j in range(20))
+            self.assertBytes(s.read_exact(len(want), timeout=5), want)
+        print("\ncross-server visibility after SUBSCRIBE: max %.0f ms, median %.0f ms"
+              % (1000 * max(delays), 1000 * sorted(delays)[len(delays) // 2]))
+
+
+if __name__ == "__main__":
+    unittest.main()
