@@ -55,6 +55,9 @@ class Shard {
   // From any thread that is not a shard (HTTP, signals): queues `task` and
   // wakes the shard at once through its eventfd.
   void post_external(std::function<void(Shard&)> task);
+  // From any thread: a message (with one frame reference for this shard) to
+  // deliver to local subscribers, as another shard's envelope would bring it.
+  void post_message(const pubsub::MessageFrame& message);
   const ShardStats& stats() const { return stats_; }
   ShardStats& stats() { return stats_; }
   int64_t now_ms() const { return now_ms_; }
@@ -86,6 +89,9 @@ class Shard {
   // routed before now: a round trip through each shard's inbox, whose FIFO
   // order puts the answer behind those messages. `c` waits meanwhile.
   void fence(Connection& c, std::function<void(Shard&, Connection&)> finish);
+  // Runs `finish` here once the cluster bridge has flushed every interest
+  // change made so far to NATS; `c` waits meanwhile. Without a cluster, at once.
+  void after_cluster_flush(Connection& c, std::function<void(Shard&, Connection&)> finish);
   // Finds a live local connection by slot and id (for cross-shard answers).
   Connection* find(uint32_t slot, uint64_t id);
   // Resumes a connection that was waiting for a cross-shard answer.

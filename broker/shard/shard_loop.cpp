@@ -179,6 +179,15 @@ void Shard::post_external(std::function<void(Shard&)> task) {
   (void)!write(wake_fd_, &one, sizeof one);
 }
 
+void Shard::post_message(const pubsub::MessageFrame& message) {
+  thread_local std::vector<Envelope> batch;
+  batch.push_back(Envelope{message, {}});
+  // A non-empty inbox has a wake-up on its way already.
+  if (!inbox_.push(batch)) return;
+  const uint64_t one = 1;
+  (void)!write(wake_fd_, &one, sizeof one);
+}
+
 void Shard::arm_accept() {
   io_uring_sqe* sqe = ring_.sqe();
   io_uring_prep_multishot_accept(sqe, server_.listen_fd(), nullptr, nullptr, SOCK_CLOEXEC);
