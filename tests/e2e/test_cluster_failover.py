@@ -170,7 +170,9 @@ class ClusterNatsServerDiesTest(ClusterTestCase):
             self.nats.kill(victim)
             info = self.wait_connected(self.nodes[affected], timeout=10, avoid=self.nats[victim].url)
             t_reconnected = time.monotonic()
-            self.assertGreaterEqual(info["nats_reconnects"], reconnects_before + 1, info)
+            # libnats reports the reconnection through a callback on its own thread: the status
+            # may read "connected" a moment before nats_reconnects counts it (checked below).
+            reconnects_at_connected = info["nats_reconnects"]
             # Traffic resumes: a message published after the reconnection reaches both.
             resume_seq = publisher.sent
             for i, c in collectors.items():
@@ -207,9 +209,12 @@ class ClusterNatsServerDiesTest(ClusterTestCase):
                                         "node %d: loss well before the kill" % (i + 1))
             result[i] = (windows, first_missing)
         info = self.cluster_info(self.nodes[affected])
+        print("node %d after the failover: %r (nats_reconnects was %d when the status first read "
+              "connected)" % (affected + 1, info, reconnects_at_connected))
         self.assertEqual(info["nats_status"], "connected")
-        self.assertGreaterEqual(info["nats_reconnects"], 1)
-        self.assertGreaterEqual(info["nats_disconnects"], 1)
+        self.assertNotEqual(info["nats_server"], self.nats[victim].url)
+        self.assertGreaterEqual(info["nats_reconnects"], reconnects_before + 1, info)
+        self.assertGreaterEqual(info["nats_disconnects"], 1, info)
         # After the resumption, a burst arrives complete and in order.
         burst = 500
         pub.send(b"".join(cmd("PUBLISH", channel, b"b%07d" % k) for k in range(burst)))
