@@ -577,6 +577,35 @@ class ClusterTestCase(ServerTestCase):
     def cluster_info(self, node):
         return cluster_info(node.port)
 
+    def start_node_with_metrics(self, nats, attach, name, **kw):
+        """start_node with the HTTP listener on a free port (metrics.port 0); returns (node, port)."""
+        node = self.start_node(nats, attach, name=name,
+                               extra=kw.pop("extra", "") + "metrics:\n  enabled: true\n  bind: 127.0.0.1\n"
+                                                          "  port: 0\n", **kw)
+        line = node.wait_for_log("HTTP listening on 127.0.0.1:", timeout=5)
+        self.assertIsNotNone(line, "no HTTP listener line in the log")
+        return node, int(re.search(r"HTTP listening on 127\.0\.0\.1:(\d+)", line).group(1))
+
+    def nats_subscriptions(self, server, conn_name):
+        """Subjects of the NATS subscriptions the client connection named `conn_name` holds on
+        NATS server `server` (from its /connz?subs=1), as a sorted list."""
+        conns = [c for c in server.monitor("connz?subs=1").get("connections") or []
+                 if c.get("name") == conn_name]
+        self.assertEqual(len(conns), 1, "connections named %r on %s" % (conn_name, server.name))
+        return sorted(conns[0].get("subscriptions_list") or [])
+
+    def wait_nats_subscriptions(self, server, conn_name, want, timeout=5.0):
+        """Waits until nats_subscriptions() equals sorted(want); fails with the last value."""
+        want = sorted(want)
+        deadline = time.monotonic() + timeout
+        while True:
+            got = self.nats_subscriptions(server, conn_name)
+            if got == want:
+                return got
+            if time.monotonic() >= deadline:
+                self.assertEqual(got, want, "NATS subscriptions of %r on %s" % (conn_name, server.name))
+            time.sleep(0.02)
+
     def wait_connected(self, node, url=None, timeout=10.0, avoid=None):
         """Waits until INFO says nats_status:connected (to `url` when given, to another server than
         `avoid` when given); returns the fields."""

@@ -7,9 +7,31 @@
 import threading
 import time
 import unittest
+import urllib.error
+import urllib.request
 
 from harness import cmd
 from nats_cluster import ClusterTestCase, frame, message, skip_unless_ringcast_cluster
+
+
+def http_get(port, path):
+    """(status, body) of GET http://127.0.0.1:port/path."""
+    try:
+        with urllib.request.urlopen("http://127.0.0.1:%d%s" % (port, path), timeout=5) as resp:
+            return resp.status, resp.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+def metric(port, name):
+    """The value of the unlabelled Prometheus sample `name` on /metrics (int), or None."""
+    status, body = http_get(port, "/metrics")
+    assert status == 200, status
+    for line in body.decode().splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[0] == name:
+            return int(float(parts[1]))
+    return None
 
 
 class SteadyPublisher(threading.Thread):
@@ -99,16 +121,20 @@ def loss_windows(seqs, total):
 class ClusterStartWithoutNatsTest(ClusterTestCase):
     def test_node_starts_without_nats_serves_locally_and_joins_later(self):
         nats = self.start_nats(1, start=False)
-        a = self.start_node(nats, 0, name="ringcast-early")  # its only NATS server is not running
+        # Its only NATS server is not running.
+        a, http_port = self.start_node_with_metrics(nats, 0, name="ringcast-early")
         info = self.cluster_info(a)
         self.assertEqual(info["cluster_enabled"], 1)
         self.assertEqual(info["cluster_mode"], "nats")
-        self.assertNotEqual(info["nats_status"], "connected", info)
+        self.assertNotEqual(info["nats_status"], "connected", info)  # which word: the next test
         self.assertEqual(info["nats_server"], "", info)
+        self.assertEqual(http_get(http_port, "/healthz")[0], 200, "/healthz stays 200 while cut off from NATS")
+        self.assertEqual(metric(http_port, "ringcast_cluster_nats_connected"), 0)
         # Local pub/sub works meanwhile, SUBSCRIBE does not wait for NATS.
         t0 = time.monotonic()
         early = self.sub(a, "SUBSCRIBE", b"early")
         confirm_s = time.monotonic() - t0
+        self.assertLess(confirm_s, 1.0, "SUBSCRIBE while NATS is unreachable is confirmed at once")
         local = self.client(a.port)
         self.assertBytes(local.request(cmd("PUBLISH", b"early", b"local"), 4), b":1\r\n")
         self.assertBytes(early.read_exact(len(message(b"early", b"local")), timeout=5), message(b"early", b"local"))
@@ -138,6 +164,27 @@ class ClusterStartWithoutNatsTest(ClusterTestCase):
         info = self.cluster_info(a)
         self.assertEqual(info["nats_status"], "connected")
         self.assertEqual(info["nats_server"], nats[0].url)
+        self.assertEqual(info["nats_reconnects"], 0, "the first connection is no reconnection")
+        # /metrics carries the same figures.
+        self.assertEqual(metric(http_port, "ringcast_cluster_nats_connected"), 1)
+        for name, field in (("subjects", "nats_subjects"), ("messages_in_total", "nats_messages_in"),
+                            ("messages_out_total", "nats_messages_out"), ("bytes_in_total", "nats_bytes_in"),
+                            ("bytes_out_total", "nats_bytes_out"), ("forward_dropped_total", "nats_forward_dropped"),
+                            ("forward_failed_total", "nats_forward_failed"), ("reconnects_total", "nats_reconnects"),
+                            ("disconnects_total", "nats_disconnects")):
+            self.assertEqual(metric(http_port, "ringcast_cluster_nats_" + name), info[field], name)
+        self.assertGreater(info["nats_messages_in"], 100)
+
+    def test_status_reads_connecting_until_a_server_first_answers(self):
+        """README ("When things fail"): NATS unreachable at start, the node retries in the
+        background with `nats_status:connecting`; `reconnecting` is for a connection lost later."""
+        nats = self.start_nats(1, start=False)
+        a = self.start_node(nats, 0, name="ringcast-early")
+        time.sleep(0.3)  # a few attempts
+        info = self.cluster_info(a)
+        self.assertEqual(info["nats_status"], "connecting", "INFO cluster while no NATS server ever answered: %r"
+                         % info)
+        self.assertEqual(info["nats_disconnects"], 0, "no connection was lost")
 
 
 @skip_unless_ringcast_cluster

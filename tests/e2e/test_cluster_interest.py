@@ -8,7 +8,8 @@ import time
 import unittest
 
 from harness import cmd
-from nats_cluster import ClusterTestCase, frame, message, pmessage, smessage, skip_unless_ringcast_cluster
+from nats_cluster import (ClusterTestCase, NatsClient, channel_subject, frame, message, node_config, pmessage,
+                          smessage, skip_unless_ringcast_cluster)
 
 
 @skip_unless_ringcast_cluster
@@ -160,6 +161,98 @@ class ClusterInterestTest(ClusterTestCase):
             self.assertBytes(s.read_exact(len(want), timeout=5), want)
         print("\ncross-server visibility after SUBSCRIBE: max %.0f ms, median %.0f ms"
               % (1000 * max(delays), 1000 * sorted(delays)[len(delays) // 2]))
+
+    def test_nats_subscriptions_follow_local_interest(self):
+        """The NATS server's own view (/connz?subs=1) of node 2's connection: one subscription per
+        subject its clients want (the spec's subjects), shared between clients and kinds, gone
+        when the last one leaves. A confirmed subscription is there at once (flushed)."""
+        name = "ringcast-node-2"
+        server = self.nats[1]
+        self.assertEqual(self.nats_subscriptions(server, name), [])
+        a = self.sub(self.n2, "SUBSCRIBE", b"user:42:feed", b"")
+        self.subscribe(a, "PSUBSCRIBE", b"user:42:*", b"news*", b"lit:eral", b"a.b/c:d?x", b"user:4[12]:*",
+                       first_count=3)
+        self.subscribe(a, "SSUBSCRIBE", b"s:1", first_count=1)
+        want = ["ringcast.c.user%3A.42%3A.feed", "ringcast.c.%", "ringcast.c.user%3A.42%3A.>", "ringcast.c.>",
+                "ringcast.c.lit%3A.eral", "ringcast.c.a%2E.b%2F.c%3A.>", "ringcast.c.user%3A.>",
+                "ringcast.s.s%3A.1"]
+        self.assertEqual(self.nats_subscriptions(server, name), sorted(want), "right after the confirmations")
+        self.assertEqual(self.cluster_info(self.n2)["nats_subjects"], len(want))
+        # Another client and other kinds on the same subjects add no NATS subscription.
+        b = self.sub(self.n2, "SUBSCRIBE", b"user:42:feed", b"lit:eral")
+        self.subscribe(b, "PSUBSCRIBE", b"user:42:x*", b"*", first_count=3)
+        self.assertEqual(self.nats_subscriptions(server, name), sorted(want))
+        # a leaves everything: b's interest keeps three subjects.
+        a.send(cmd("UNSUBSCRIBE") + cmd("PUNSUBSCRIBE") + cmd("SUNSUBSCRIBE"))
+        for _ in range(8):
+            a.read_reply(timeout=5)
+        self.wait_nats_subscriptions(server, name, ["ringcast.c.user%3A.42%3A.feed", "ringcast.c.lit%3A.eral",
+                                                    "ringcast.c.user%3A.42%3A.>", "ringcast.c.>"])
+        self.assertEqual(self.cluster_info(self.n2)["nats_subjects"], 4)
+        b.close()
+        self.wait_nats_subscriptions(server, name, [])
+        self.assertEqual(self.cluster_info(self.n2)["nats_subjects"], 0)
+        for i in (0, 2):
+            self.assertEqual(self.nats_subscriptions(self.nats[i], "ringcast-node-%d" % (i + 1)), [])
+
+    def test_subject_prefix_separates_clusters(self):
+        """Nodes with subject_prefix "other" on the same NATS servers form their own cluster."""
+        p = self.start_node(self.nats, 0, name="other-1", extra="    subject_prefix: other\n")
+        q = self.start_node(self.nats, 1, name="other-2", extra="    subject_prefix: other\n")
+        for node in (p, q):
+            self.wait_connected(node)
+        sp = self.sub(p, "SUBSCRIBE", b"sep:1")
+        s2 = self.sub(self.n2, "SUBSCRIBE", b"sep:1")
+        self.assertEqual(self.nats_subscriptions(self.nats[0], "other-1"), ["other.c.sep%3A.1"])
+        from_q = self.sync_interest(self.client(q.port), [sp], b"sep:1")
+        self.sync_interest(self.client(self.n1.port), [s2], b"sep:1")
+        # A NATS observer sees each cluster's traffic under its own prefix only.
+        obs = NatsClient(self.nats[1].client_port)
+        self.addCleanup(obs.close)
+        obs.subscribe("other.>")
+        obs.subscribe("ringcast.>")
+        obs.flush()
+        self.assertBytes(self.client(q.port).request(cmd("PUBLISH", b"sep:1", b"q"), 4), b":0\r\n")
+        self.assertEqual(obs.next_msg(timeout=5)[0::2], (b"other.c.sep%3A.1", b"q"))
+        self.assertBytes(self.client(self.n2.port).request(cmd("PUBLISH", b"sep:1", b"n2"), 4), b":1\r\n")
+        self.assertEqual(obs.next_msg(timeout=5)[0::2], (b"ringcast.c.sep%3A.1", b"n2"))
+        self.assertBytes(sp.read_exact(len(message(b"sep:1", b"q")), timeout=5), message(b"sep:1", b"q"))
+        self.assertBytes(s2.read_exact(len(message(b"sep:1", b"n2")), timeout=5), message(b"sep:1", b"n2"))
+        # Barrier for p: a probe from q after everything else; p received only q's messages.
+        last = self.sync_interest(self.client(q.port), [sp], b"sep:1")
+        self.assertEqual(self.cluster_info(p)["nats_messages_in"], from_q.received[0] + 1 + last.received[0])
+        self.assertBytes(sp.read_some(quiet=0.1, timeout=0.3) + s2.read_some(quiet=0.1, timeout=0.3), b"")
+
+    def test_malformed_subjects_under_the_prefix_are_ignored(self):
+        """A NATS client publishing under the prefix on subjects the mapping cannot produce: the
+        node (subscribed to everything through PSUBSCRIBE *) ignores them and keeps working."""
+        everything = self.sub(self.n3, "PSUBSCRIBE", b"*")
+        inj = NatsClient(self.nats[2].client_port)
+        self.addCleanup(inj.close)
+        bad = ["ringcast.c.%ZZ", "ringcast.c.%4", "ringcast.c.a%3A", "ringcast.c.a.b", "ringcast.c.%61",
+               "ringcast.c.a%3A.%.x", "ringcast.c.%%", "ringcast.c.a%3a.b", "ringcast.x.a"]
+        for subject in bad:
+            inj.publish(subject, b"bad")
+        inj.publish(channel_subject(b"good:one"), b"good")
+        inj.flush()
+        self.assertEqual(everything.read_reply(timeout=5), [b"pmessage", b"*", b"good:one", b"good"])
+        self.assertBytes(everything.read_some(quiet=0.2, timeout=0.5), b"", "nothing for the malformed subjects")
+        self.assertBytes(self.client(self.n3.port).request(cmd("PING"), 7), b"+PONG\r\n")
+
+    def test_sighup_keeps_the_running_cluster_section(self):
+        """The cluster section is read at start-up: a reload that changes it keeps the connection."""
+        s2 = self.sub(self.n2, "SUBSCRIBE", b"hup")
+        since = len(self.n2.log_bytes())
+        self.n2.write_config(node_config(self.nats.urls(first=2), "renamed", extra="    subject_prefix: moved\n")
+                             + "timeout: 7\n")
+        self.n2.reload()
+        self.assertIsNotNone(self.n2.wait_for_log("SIGHUP: timeout: 0 -> 7", timeout=5, since=since))
+        info = self.cluster_info(self.n2)
+        self.assertEqual((info["nats_status"], info["nats_server"]), ("connected", self.nats[1].url))
+        self.assertEqual(self.nats_subscriptions(self.nats[1], "ringcast-node-2"), ["ringcast.c.hup"])
+        self.sync_interest(self.client(self.n1.port), [s2], b"hup")
+        s3 = self.sub(self.n3, "SUBSCRIBE", b"hup")
+        self.sync_interest(self.client(self.n2.port), [s3], b"hup", local=1)
 
 
 if __name__ == "__main__":
