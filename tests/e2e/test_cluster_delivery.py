@@ -3,10 +3,12 @@
 # binary channel names and payloads, patterns, shard channels, local-only counts, no echo, and the
 # subject mapping of /work/notes/cluster-spec.md as seen on NATS itself.
 
+import json
 import random
 import threading
 import time
 import unittest
+import urllib.request
 
 import redis
 
@@ -388,6 +390,98 @@ class ClusterDeliveryTest(ClusterTestCase):
         info = self.cluster_info(self.n1)
         self.assertEqual(info["nats_forward_failed"], 1, info)
         self.assertEqual(info["nats_status"], "connected", "a refused publish does not cost the connection")
+
+    def test_resp3_subscribers_on_remote_nodes_get_push_frames(self):
+        """HELLO 3 subscribers on node 2: messages from node 1 arrive as RESP3 push frames."""
+        c = self.client(self.n2.port)
+        c.send(cmd("HELLO", "3"))
+        self.assertIsInstance(c.read_reply(timeout=5), dict)
+        c.send(cmd("SUBSCRIBE", b"r3:ch") + cmd("PSUBSCRIBE", b"r3:p*") + cmd("SSUBSCRIBE", b"r3:s"))
+        self.assertEqual([c.read_reply(timeout=5) for _ in range(3)],
+                         [[b"subscribe", b"r3:ch", 1], [b"psubscribe", b"r3:p*", 2], [b"ssubscribe", b"r3:s", 1]])
+        pub = self.client(self.n1.port)
+        self.sync_interest(pub, [c], b"r3:ch")
+        self.sync_interest(pub, [c], b"r3:px")
+        self.sync_interest(pub, [c], b"r3:s", publish="SPUBLISH")
+        for command, ch in (("PUBLISH", b"r3:ch"), ("PUBLISH", b"r3:pq"), ("SPUBLISH", b"r3:s")):
+            self.assertBytes(pub.request(cmd(command, ch, b"\x00bin\r\n"), 4), b":0\r\n")
+        want = (b">3\r\n$7\r\nmessage\r\n$5\r\nr3:ch\r\n$6\r\n\x00bin\r\n\r\n"
+                b">4\r\n$8\r\npmessage\r\n$5\r\nr3:p*\r\n$5\r\nr3:pq\r\n$6\r\n\x00bin\r\n\r\n"
+                b">3\r\n$8\r\nsmessage\r\n$4\r\nr3:s\r\n$6\r\n\x00bin\r\n\r\n")
+        self.assertBytes(c.read_exact(len(want), timeout=5), want, "RESP3 push frames")
+        # RESP3 lets the subscriber run commands meanwhile.
+        self.assertBytes(c.request(cmd("PING"), 7), b"+PONG\r\n")
+
+    def test_2000_channels_in_one_subscribe(self):
+        """One SUBSCRIBE of 2000 channels on node 2 (2000 NATS subscriptions, one flush): one
+        message on each from node 1 arrives, in order."""
+        n = 2000
+        names = [b"many:%d" % i for i in range(n)]
+        c = self.client(self.n2.port)
+        c.send(cmd("SUBSCRIBE", *names))
+        want = b"".join(frame(b"subscribe", ch, i + 1) for i, ch in enumerate(names))
+        self.assertBytes(c.read_exact(len(want), timeout=10), want, "2000 confirmations")
+        self.assertEqual(self.cluster_info(self.n2)["nats_subjects"], n)
+        self.assertEqual(len(self.nats_subscriptions(self.nats[1], "ringcast-node-2")), n)
+        pub = self.client(self.n1.port)
+        self.sync_interest(pub, [c], names[-1])  # the last one issued: the others crossed before it
+        pub.send(b"".join(cmd("PUBLISH", ch, ch) for ch in names))
+        self.assertBytes(pub.read_exact(4 * n, timeout=10), b":0\r\n" * n)
+        want = b"".join(message(ch, ch) for ch in names)
+        self.assertBytes(c.read_exact(len(want), timeout=10), want)
+        c.send(cmd("UNSUBSCRIBE"))
+        want = b"".join(frame(b"unsubscribe", ch, n - 1 - i) for i, ch in enumerate(names))
+        got = c.read_exact(len(want), timeout=10)
+        self.assertEqual(len(got), len(want), "2000 unsubscribe confirmations")
+        self.assertTrue(self.wait_until(lambda: self.cluster_info(self.n2)["nats_subjects"] == 0, 5))
+        self.wait_nats_subscriptions(self.nats[1], "ringcast-node-2", [])
+
+    def wait_until(self, predicate, timeout):
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.02)
+        return True
+
+    def test_publish_larger_than_max_pending_is_dropped_not_forwarded(self):
+        """cluster.nats.max_pending: 64kb: a 100 kB publish reaches local subscribers only and is
+        counted in nats_forward_dropped; smaller ones still cross."""
+        small = self.start_node(self.nats, 0, name="small-queue", extra="    max_pending: 64kb\n")
+        self.wait_connected(small, self.nats[0].url)
+        local = self.sub(small, "SUBSCRIBE", b"mp")
+        remote = self.sub(self.n2, "SUBSCRIBE", b"mp")
+        pub = self.client(small.port)
+        self.read_local_probes(local, b"mp", self.sync_interest(pub, [remote], b"mp", local=1))
+        big = b"\xab" * 100000
+        self.assertBytes(pub.request(cmd("PUBLISH", b"mp", big), 4), b":1\r\n")
+        self.assertBytes(pub.request(cmd("PUBLISH", b"mp", b"after"), 4), b":1\r\n")
+        want = message(b"mp", big) + message(b"mp", b"after")
+        self.assertBytes(local.read_exact(len(want), timeout=5), want, "local subscriber gets both")
+        self.assertBytes(remote.read_exact(len(message(b"mp", b"after")), timeout=5), message(b"mp", b"after"),
+                         "remote subscriber gets only the one that fit")
+        info = self.cluster_info(small)
+        self.assertEqual(info["nats_forward_dropped"], 1, info)
+        self.assertEqual(info["nats_forward_failed"], 0, info)
+
+    def test_http_publish_crosses_nodes(self):
+        """POST /publish on a node takes PUBLISH's path: to local subscribers and through NATS
+        (its reply counts local receivers only)."""
+        h, http_port = self.start_node_with_metrics(self.nats, 0, name="http-node")
+        self.wait_connected(h, self.nats[0].url)
+        remote = self.sub(self.n2, "SUBSCRIBE", b"http:news")
+        local = self.sub(h, "SUBSCRIBE", b"http:news")
+        self.read_local_probes(local, b"http:news",
+                               self.sync_interest(self.client(h.port), [remote], b"http:news", local=1))
+        body = json.dumps([{"channel": "http:news", "message": "one \u20ac"},
+                           {"channel": "http:news", "message": "two"}]).encode()
+        req = urllib.request.Request("http://127.0.0.1:%d/publish" % http_port, data=body,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=5) as resp:
+            self.assertEqual(json.loads(resp.read()), [{"receivers": 1}, {"receivers": 1}])
+        want = message(b"http:news", "one \u20ac".encode()) + message(b"http:news", b"two")
+        self.assertBytes(local.read_exact(len(want), timeout=5), want, "local subscriber")
+        self.assertBytes(remote.read_exact(len(want), timeout=5), want, "subscriber on node 2")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import unittest
 import urllib.error
 import urllib.request
 
-from harness import cmd
+from harness import cmd, wait_until
 from nats_cluster import ClusterTestCase, frame, message, skip_unless_ringcast_cluster
 
 
@@ -185,6 +185,30 @@ class ClusterStartWithoutNatsTest(ClusterTestCase):
         self.assertEqual(info["nats_status"], "connecting", "INFO cluster while no NATS server ever answered: %r"
                          % info)
         self.assertEqual(info["nats_disconnects"], 0, "no connection was lost")
+
+    def test_publishes_while_nats_is_down_are_bounded_and_shutdown_is_prompt(self):
+        """Never connected: 12 publishes of 1 MB exceed libnats's reconnect buffer (8 MB); local
+        delivery goes on, what NATS cannot hold is counted in nats_forward_failed, the node stays
+        responsive and stops promptly on SIGTERM."""
+        nats = self.start_nats(1, start=False)
+        a = self.start_node(nats, 0, name="ringcast-cut-off")
+        sub = self.sub(a, "SUBSCRIBE", b"held")
+        pub = self.client(a.port)
+        payload = b"\x5a" * 1000000
+        for i in range(12):
+            self.assertBytes(pub.request(cmd("PUBLISH", b"held", payload), 4, timeout=10), b":1\r\n")
+        want = message(b"held", payload) * 12
+        self.assertBytes(sub.read_exact(len(want), timeout=10), want, "local delivery")
+        self.assertTrue(wait_until(lambda: self.cluster_info(a)["nats_pending_bytes"] == 0, 5))
+        info = self.cluster_info(a)
+        print("\n12 x 1 MB published while NATS is down: %r" % info)
+        self.assertGreaterEqual(info["nats_forward_failed"], 1, info)
+        self.assertEqual(info["nats_forward_failed"] + info["nats_messages_out"], 12, info)
+        self.assertBytes(pub.request(cmd("PING"), 7), b"+PONG\r\n")
+        code, took = a.stop()
+        print("stopped in %.2fs (exit %s)" % (took, code))
+        self.assertEqual(code, 0)
+        self.assertLess(took, 3.0, "SIGTERM while NATS is down")
 
 
 @skip_unless_ringcast_cluster

@@ -254,6 +254,25 @@ class ClusterInterestTest(ClusterTestCase):
         s3 = self.sub(self.n3, "SUBSCRIBE", b"hup")
         self.sync_interest(self.client(self.n2.port), [s3], b"hup", local=1)
 
+    def test_subscribe_churn_on_one_channel_leaves_exactly_the_last_state(self):
+        """Four connections on node 2 (both shards) subscribe and unsubscribe one channel 300
+        times each, pipelined and at once: the node's NATS subscription count follows the local
+        interest exactly (none at the end, one after a last SUBSCRIBE, which is live)."""
+        conns = [self.client(self.n2.port) for _ in range(4)]
+        rounds = 300
+        batch = (cmd("SUBSCRIBE", b"churn") + cmd("UNSUBSCRIBE", b"churn")) * rounds
+        want = (frame(b"subscribe", b"churn", 1) + frame(b"unsubscribe", b"churn", 0)) * rounds
+        for c in conns:
+            c.send(batch)
+        for i, c in enumerate(conns):
+            self.assertBytes(c.read_exact(len(want), timeout=20), want, "connection %d" % i)
+        self.assertTrue(self.wait_until_subjects(self.n2, 0), "NATS subjects left after the churn")
+        self.wait_nats_subscriptions(self.nats[1], "ringcast-node-2", [])
+        last = self.sub(self.n2, "SUBSCRIBE", b"churn")
+        self.assertEqual(self.nats_subscriptions(self.nats[1], "ringcast-node-2"), ["ringcast.c.churn"])
+        self.assertEqual(self.cluster_info(self.n2)["nats_subjects"], 1)
+        self.sync_interest(self.client(self.n1.port), [last], b"churn")
+
 
 if __name__ == "__main__":
     unittest.main()
