@@ -9,7 +9,7 @@ packages=(
   libgtest-dev libhiredis-dev libnats-dev nats-server
   redis-server redis-tools python3 python3-redis procps
   clang libclang-rt-14-dev
-  curl python3-yaml systemd
+  curl python3-yaml systemd openssl
 )
 
 missing=()

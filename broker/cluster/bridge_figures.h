@@ -19,7 +19,7 @@ struct BridgeFigures {
   uint64_t bytes_in = 0;         // their payload bytes
   uint64_t forward_dropped = 0;  // publishes dropped: the queue to the bridge was full
   uint64_t forward_failed = 0;   // publishes NATS refused (buffer full while reconnecting, too large, ...)
-  uint64_t in_dropped = 0;       // incoming messages libnats dropped because delivery fell behind
+  uint64_t in_dropped = 0;       // incoming messages dropped because local delivery fell behind (per shard copy)
   uint64_t reconnects = 0;
   uint64_t disconnects = 0;
   uint64_t pending_bytes = 0;  // queued for the bridge now

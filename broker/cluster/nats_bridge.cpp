@@ -21,6 +21,8 @@ constexpr size_t kMaxSubjectBytes = 3800;
 // A SUBSCRIBE waits for the flush at most this long; NATS is then slow or
 // gone, and the subscription still reaches it when it answers.
 constexpr int64_t kFlushTimeoutMs = 2000;
+// How often a node cut off from NATS says so again in the log.
+constexpr int64_t kUnconnectedReminderMs = 30000;
 
 const char* status_name(natsConnStatus status) {
   switch (status) {
@@ -38,6 +40,15 @@ std::string connected_url(natsConnection* nc) {
   char url[512] = {};
   if (nc == nullptr || natsConnection_GetConnectedUrl(nc, url, sizeof url) != NATS_OK) return {};
   return url;
+}
+
+// Why the connection is not up, as libnats last saw it ("Authorization
+// Violation", "connection refused", a TLS failure...).
+std::string last_error(natsConnection* nc) {
+  const char* text = nullptr;
+  const natsStatus s = natsConnection_GetLastError(nc, &text);
+  if (text != nullptr && text[0] != '\0') return text;
+  return s != NATS_OK ? natsStatus_GetText(s) : "no server answered";
 }
 
 }  // namespace
@@ -89,8 +100,9 @@ std::string NatsBridge::start() {
   if (std::string err = configure(options_); !err.empty()) return err;
   const natsStatus s = natsConnection_Connect(&connection_, options_);
   if (s == NATS_NOT_YET_CONNECTED) {
-    spdlog::warn("cluster: no NATS server answered ({} configured); serving locally and retrying every {} ms",
-                 config_.servers.size(), config_.reconnect_wait_ms);
+    spdlog::warn("cluster: cannot connect to NATS yet ({}); serving locally and retrying every {} ms",
+                 last_error(connection_), config_.reconnect_wait_ms);
+    last_unconnected_log_ms_ = monotonic_ms();
   } else if (s != NATS_OK) {
     return std::string("cluster.nats: cannot connect: ") + natsStatus_GetText(s) + " (" + nats_GetLastError(nullptr) + ")";
   } else {
@@ -195,6 +207,7 @@ void NatsBridge::run() {
       flushed.clear();
     }
     update_dropped_count();
+    remind_if_unconnected();
     lock.lock();
     if (last_round && queue_.empty()) return;
   }
@@ -257,6 +270,18 @@ void NatsBridge::unsubscribe(NatsSubscription& s) {
   subjects_.fetch_sub(1, std::memory_order_relaxed);
 }
 
+void NatsBridge::remind_if_unconnected() {
+  if (natsConnection_Status(connection_) == NATS_CONN_STATUS_CONNECTED) {
+    last_unconnected_log_ms_ = 0;
+    return;
+  }
+  const int64_t now = monotonic_ms();
+  if (last_unconnected_log_ms_ == 0) last_unconnected_log_ms_ = now;  // libnats logged the loss
+  if (now - last_unconnected_log_ms_ < kUnconnectedReminderMs) return;
+  last_unconnected_log_ms_ = now;
+  spdlog::warn("cluster: still not connected to NATS ({}); serving locally, retrying", last_error(connection_));
+}
+
 void NatsBridge::update_dropped_count() {
   uint64_t total = dropped_by_gone_subscriptions_;
   for (auto& [subject, s] : subscriptions_) {
@@ -276,7 +301,15 @@ void NatsBridge::receive(natsSubscription* sub, natsMsg* msg) {
   bytes_in_.fetch_add(payload.size(), std::memory_order_relaxed);
   std::shared_lock lock(delivering_);
   if (closed_) return;
-  deliver_remote(server_, parsed->kind, parsed->channel, payload, *via);
+  if (const unsigned dropped = deliver_remote(server_, parsed->kind, parsed->channel, payload, *via)) {
+    backlog_dropped_.fetch_add(dropped, std::memory_order_relaxed);
+    const int64_t now = monotonic_ms();
+    if (now - last_backlog_log_ms_.load(std::memory_order_relaxed) >= 1000) {
+      last_backlog_log_ms_.store(now, std::memory_order_relaxed);
+      spdlog::warn("cluster: shards fell behind on messages from other nodes; dropped {} so far (nats_in_dropped)",
+                   backlog_dropped_.load(std::memory_order_relaxed));
+    }
+  }
 }
 
 void NatsBridge::on_message(natsConnection*, natsSubscription* sub, natsMsg* msg, void* closure) {
@@ -318,7 +351,7 @@ BridgeFigures NatsBridge::figures() const {
   f.bytes_in = bytes_in_.load(std::memory_order_relaxed);
   f.forward_dropped = forward_dropped_.load(std::memory_order_relaxed);
   f.forward_failed = forward_failed_.load(std::memory_order_relaxed);
-  f.in_dropped = in_dropped_.load(std::memory_order_relaxed);
+  f.in_dropped = in_dropped_.load(std::memory_order_relaxed) + backlog_dropped_.load(std::memory_order_relaxed);
   f.reconnects = reconnects_.load(std::memory_order_relaxed);
   f.disconnects = disconnects_.load(std::memory_order_relaxed);
   f.pending_bytes = pending_bytes_.load(std::memory_order_relaxed);

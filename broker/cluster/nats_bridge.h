@@ -82,6 +82,7 @@ class NatsBridge final : public pubsub::InterestListener {
   void change_interest(const Work& w);
   void unsubscribe(NatsSubscription& s);
   void update_dropped_count();
+  void remind_if_unconnected();
   void receive(natsSubscription* sub, natsMsg* msg);
   void push(Work&& w, size_t publish_bytes);
 
@@ -109,14 +110,16 @@ class NatsBridge final : public pubsub::InterestListener {
   bool flush_needed_ = false;  // a subscription was made since the last flush
   uint64_t dropped_by_gone_subscriptions_ = 0;
   int64_t last_failure_log_ms_ = -1000000;
+  int64_t last_unconnected_log_ms_ = 0;  // 0 while connected
 
   // Incoming deliveries hold this shared; stop() takes it exclusively to end them.
   mutable std::shared_mutex delivering_;
   std::atomic<bool> closed_{false};
 
   std::atomic<uint64_t> subjects_{0}, messages_out_{0}, bytes_out_{0}, messages_in_{0}, bytes_in_{0},
-      forward_dropped_{0}, forward_failed_{0}, in_dropped_{0}, reconnects_{0}, disconnects_{0}, pending_bytes_{0};
+      forward_dropped_{0}, forward_failed_{0}, in_dropped_{0}, backlog_dropped_{0}, reconnects_{0}, disconnects_{0}, pending_bytes_{0};
   std::atomic<int64_t> last_drop_log_ms_{-1000000};
+  std::atomic<int64_t> last_backlog_log_ms_{-1000000};
 };
 
 }  // namespace cluster

@@ -12,7 +12,7 @@ namespace ringcast::cluster {
 using pubsub::Kind;
 using pubsub::MessageFrame;
 
-void deliver_remote(Server& server, Kind kind, std::string_view channel, std::string_view payload,
+unsigned deliver_remote(Server& server, Kind kind, std::string_view channel, std::string_view payload,
                     const Interest& via) {
   thread_local std::vector<std::pair<MessageFrame, uint64_t>> routed;
   const uint64_t version = server.directory().route(
@@ -28,12 +28,14 @@ void deliver_remote(Server& server, Kind kind, std::string_view channel, std::st
             pubsub::encode_message(Kind::Pattern, pattern, channel, payload, uint32_t(std::popcount(r.shards))),
             r.shards);
       });
+  unsigned dropped = 0;
   for (auto& [message, shards] : routed) {
     message.version = version;
     for (uint64_t rest = shards; rest != 0; rest &= rest - 1)
-      server.shard(unsigned(std::countr_zero(rest))).post_message(message);
+      dropped += !server.shard(unsigned(std::countr_zero(rest))).post_remote(message);
   }
   routed.clear();
+  return dropped;
 }
 
 }  // namespace ringcast::cluster

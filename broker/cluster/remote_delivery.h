@@ -18,7 +18,8 @@ namespace cluster {
 // (a channel and a pattern's wildcard over it), and NATS then delivers the
 // message once on each: `via` picks the subscribers each copy is for, so
 // every local subscription still gets the message exactly once.
-void deliver_remote(Server& server, pubsub::Kind kind, std::string_view channel, std::string_view payload,
+// Returns how many shards dropped their copy for being too far behind.
+unsigned deliver_remote(Server& server, pubsub::Kind kind, std::string_view channel, std::string_view payload,
                     const Interest& via);
 
 }  // namespace cluster

@@ -3,6 +3,7 @@
 // thread except inbox(), ring_fd() and stats().
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -55,9 +56,12 @@ class Shard {
   // From any thread that is not a shard (HTTP, signals): queues `task` and
   // wakes the shard at once through its eventfd.
   void post_external(std::function<void(Shard&)> task);
-  // From any thread: a message (with one frame reference for this shard) to
-  // deliver to local subscribers, as another shard's envelope would bring it.
-  void post_message(const pubsub::MessageFrame& message);
+  // From the cluster bridge's thread: a message from another node (with one
+  // frame reference for this shard) to deliver to local subscribers, as
+  // another shard's envelope would bring it. False, and the reference is
+  // released, when the shard is already this far behind on such messages:
+  // a node that cannot keep up drops (and counts) rather than growing without bound.
+  bool post_remote(pubsub::MessageFrame message);
   const ShardStats& stats() const { return stats_; }
   ShardStats& stats() { return stats_; }
   int64_t now_ms() const { return now_ms_; }
@@ -163,6 +167,7 @@ class Shard {
   std::vector<Envelope> inbox_batch_;
   std::vector<std::vector<Envelope>> outboxes_;  // by target shard
 
+  std::atomic<uint64_t> remote_backlog_bytes_{0};  // posted by post_remote(), not yet delivered
   ShardStats stats_;
   int64_t now_ms_ = 0;
   int64_t next_rate_sample_ms_ = 0;
