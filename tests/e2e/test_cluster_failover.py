@@ -170,7 +170,8 @@ class ClusterStartWithoutNatsTest(ClusterTestCase):
         for name, field in (("subjects", "nats_subjects"), ("messages_in_total", "nats_messages_in"),
                             ("messages_out_total", "nats_messages_out"), ("bytes_in_total", "nats_bytes_in"),
                             ("bytes_out_total", "nats_bytes_out"), ("forward_dropped_total", "nats_forward_dropped"),
-                            ("forward_failed_total", "nats_forward_failed"), ("reconnects_total", "nats_reconnects"),
+                            ("forward_failed_total", "nats_forward_failed"), ("in_dropped_total", "nats_in_dropped"),
+                            ("reconnects_total", "nats_reconnects"),
                             ("disconnects_total", "nats_disconnects")):
             self.assertEqual(metric(http_port, "ringcast_cluster_nats_" + name), info[field], name)
         self.assertGreater(info["nats_messages_in"], 100)
