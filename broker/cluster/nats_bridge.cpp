@@ -89,6 +89,7 @@ std::string NatsBridge::configure(natsOptions* opts) {
   step(natsOptions_SetDisconnectedCB(opts, &NatsBridge::on_disconnected, this), "callbacks");
   step(natsOptions_SetReconnectedCB(opts, &NatsBridge::on_reconnected, this), "callbacks");
   step(natsOptions_SetErrorHandler(opts, &NatsBridge::on_error, this), "callbacks");
+  step(natsOptions_SetClosedCB(opts, &NatsBridge::on_closed, this), "callbacks");
   // One delivery thread for every subscription instead of a thread each:
   // a node may hold thousands of subjects.
   step(natsOptions_UseGlobalMessageDelivery(opts, true), "delivery");
@@ -131,6 +132,12 @@ void NatsBridge::stop() {
   if (connection_ != nullptr) {
     if (natsConnection_Status(connection_) == NATS_CONN_STATUS_CONNECTED)
       natsConnection_FlushTimeout(connection_, kFlushTimeoutMs);
+    natsConnection_Close(connection_);
+    std::unique_lock lock(lifecycle_mutex_);
+    if (!lifecycle_changed_.wait_for(lock, std::chrono::seconds(5),
+                                     [&] { return connection_closed_ && open_subscriptions_ == 0; }))
+      spdlog::warn("cluster: libnats did not finish closing within 5 s");
+    lock.unlock();
     natsConnection_Destroy(connection_);
     connection_ = nullptr;
   }
@@ -251,6 +258,10 @@ void NatsBridge::change_interest(const Work& w) {
       spdlog::error("cluster: NATS subscribe failed: {}", natsStatus_GetText(st));
       return;
     }
+    if (natsSubscription_SetOnCompleteCB(s.sub, &NatsBridge::on_subscription_done, this) == NATS_OK) {
+      std::lock_guard lock(lifecycle_mutex_);
+      ++open_subscriptions_;
+    }
     subjects_.fetch_add(1, std::memory_order_relaxed);
     flush_needed_ = true;
     return;
@@ -335,6 +346,21 @@ void NatsBridge::on_reconnected(natsConnection* nc, void* closure) {
   auto* self = static_cast<NatsBridge*>(closure);
   self->reconnects_.fetch_add(1, std::memory_order_relaxed);
   spdlog::info("cluster: reconnected to NATS at {}; subscriptions restored", connected_url(nc));
+}
+
+void NatsBridge::on_closed(natsConnection*, void* closure) {
+  auto* self = static_cast<NatsBridge*>(closure);
+  // Notified under the lock: stop() cannot free the bridge before this returns.
+  std::lock_guard lock(self->lifecycle_mutex_);
+  self->connection_closed_ = true;
+  self->lifecycle_changed_.notify_all();
+}
+
+void NatsBridge::on_subscription_done(void* closure) {
+  auto* self = static_cast<NatsBridge*>(closure);
+  std::lock_guard lock(self->lifecycle_mutex_);
+  --self->open_subscriptions_;
+  self->lifecycle_changed_.notify_all();
 }
 
 void NatsBridge::on_error(natsConnection*, natsSubscription*, natsStatus err, void*) {

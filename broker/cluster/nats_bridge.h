@@ -91,6 +91,8 @@ class NatsBridge final : public pubsub::InterestListener {
   static void on_disconnected(natsConnection* nc, void* closure);
   static void on_reconnected(natsConnection* nc, void* closure);
   static void on_error(natsConnection* nc, natsSubscription* sub, natsStatus err, void* closure);
+  static void on_closed(natsConnection* nc, void* closure);
+  static void on_subscription_done(void* closure);
 
   Server& server_;
   const config::NatsConfig config_;
@@ -111,6 +113,14 @@ class NatsBridge final : public pubsub::InterestListener {
   uint64_t dropped_by_gone_subscriptions_ = 0;
   int64_t last_failure_log_ms_ = -1000000;
   int64_t last_unconnected_log_ms_ = 0;  // 0 while connected
+
+  // libnats calls back from its own threads, also after natsConnection_Close
+  // returned: stop() waits for the closed callback (the last on its callback
+  // thread) and for every subscription's completion before the bridge goes.
+  std::mutex lifecycle_mutex_;
+  std::condition_variable lifecycle_changed_;
+  bool connection_closed_ = false;
+  size_t open_subscriptions_ = 0;
 
   // Incoming deliveries hold this shared; stop() takes it exclusively to end them.
   mutable std::shared_mutex delivering_;
