@@ -71,9 +71,10 @@ void RunResult::finish(const Options& o) {
   check(lost, "lost (expected deliveries never arrived)");
   // Before the window too: a node that never got its route loses everything,
   // and flow control may then stop publishers before the window even starts.
-  uint64_t owed_warmup = (plan ? t[kFastExpectedAll] : t[kReplySumAll]) - expected;
-  uint64_t got_warmup = (plan ? t[kFastDeliveriesAll] : t[kDeliveriesAll]) - delivered;
-  check(owed_warmup > got_warmup ? owed_warmup - got_warmup : 0, "lost from warm-up publishes");
+  auto minus = [](uint64_t a, uint64_t b) { return a > b ? a - b : 0; };
+  uint64_t owed_warmup = minus(plan ? t[kFastExpectedAll] : t[kReplySumAll], expected);
+  uint64_t got_warmup = minus(plan ? t[kFastDeliveriesAll] : t[kDeliveriesAll], delivered);
+  check(minus(owed_warmup, got_warmup), "lost from warm-up publishes");
   check(extra, plan ? "more deliveries than publishes x subscribers" : "more deliveries than the server reported receivers");
   check(t[kDuplicates], "duplicated");
   check(t[kLateArrivals] + t[kStaleArrivals], "out of order");
