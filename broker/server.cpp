@@ -15,6 +15,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "cluster/nats_bridge.h"
 #include "shard/shard.h"
 
 namespace ringcast {
@@ -111,6 +112,14 @@ std::string Server::start() {
   started_ms_ = monotonic_ms();
   started_unix_ = int64_t(time(nullptr));
   if (std::string err = open_listener(); !err.empty()) return err;
+  if (config_.cluster.enabled()) {
+    bridge_ = std::make_unique<cluster::NatsBridge>(*this, config_.cluster.nats);
+    if (std::string err = bridge_->start(); !err.empty()) {
+      bridge_.reset();
+      return err;
+    }
+    directory_.set_listener(bridge_.get());
+  }
 
   unsigned n = config_.shards;
   if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
@@ -149,7 +158,13 @@ void Server::join() {
   for (auto& t : threads_)
     if (t.joinable()) t.join();
   threads_.clear();
+  // The shards are stopped: no more publishes or interest changes. Stopping
+  // the bridge ends incoming deliveries before the shards (and their
+  // inboxes) go away.
+  if (bridge_) bridge_->stop();
   shards_.clear();
+  directory_.set_listener(nullptr);
+  bridge_.reset();
 }
 
 }  // namespace ringcast

@@ -17,6 +17,9 @@
 namespace ringcast {
 
 class Shard;
+namespace cluster {
+class NatsBridge;
+}
 
 inline constexpr std::string_view kVersion = "0.1.0";
 // What HELLO and INFO report as the Redis version we behave like.
@@ -44,6 +47,8 @@ class Server {
   void reload(const config::Config& cfg, std::shared_ptr<const acl::Registry> acl);
   std::shared_ptr<const acl::Registry> acl() const { return acl_; }
   pubsub::Directory& directory() { return directory_; }
+  // The link to the other nodes; null for a standalone node.
+  cluster::NatsBridge* cluster() { return bridge_.get(); }
   unsigned shard_count() const { return unsigned(shards_.size()); }
   Shard& shard(unsigned i) { return *shards_[i]; }
   int listen_fd() const { return listen_fd_; }
@@ -73,6 +78,7 @@ class Server {
   config::Config config_;
   std::shared_ptr<const acl::Registry> acl_;  // as started; shards hold the current one
   pubsub::Directory directory_;
+  std::unique_ptr<cluster::NatsBridge> bridge_;
   std::vector<std::unique_ptr<Shard>> shards_;
   std::vector<std::thread> threads_;
   int listen_fd_ = -1;

@@ -17,144 +17,16 @@
 #include <span>
 #include <vector>
 
+#include "field_reader.h"
 #include "scalar_parsing.h"
 
 namespace ringcast::config {
 namespace {
 
-using detail::ParseStatus;
+using namespace detail;
 
 constexpr uint64_t kMiB = 1024ull * 1024;
 constexpr uint64_t kGiB = 1024ull * kMiB;
-
-// One setting being read: its value, its dotted path and where to send the operator.
-struct Field {
-  YAML::Node value;
-  std::string path;
-  // The key's position, not the value's: yaml-cpp places an empty value, and an
-  // alias, on some other line, and the message names the key anyway.
-  YAML::Mark mark;
-  std::string_view source;
-};
-
-std::string location(std::string_view source, const YAML::Mark& mark) {
-  if (mark.is_null()) return std::string(source);
-  return std::string(source) + ":" + std::to_string(mark.line + 1);
-}
-
-[[noreturn]] void fail(const Field& field, std::string_view problem) {
-  std::string message = location(field.source, field.mark) + ": ";
-  if (!field.path.empty()) message += field.path + ": ";
-  message += problem;
-  throw ConfigError(message);
-}
-
-// A value as it appears after "got", in terms the operator will recognise.
-std::string describe(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Scalar:
-      return "'" + node.Scalar() + "'";
-    case YAML::NodeType::Sequence:
-      return "a list";
-    case YAML::NodeType::Map:
-      return "a map";
-    default:
-      return "nothing";
-  }
-}
-
-[[noreturn]] void fail_expected(const Field& field, std::string_view expected) {
-  fail(field, "expected " + std::string(expected) + ", got " + describe(field.value));
-}
-
-[[noreturn]] void fail_out_of_range(const Field& field, std::string_view allowed) {
-  fail(field, "out of range: must be " + std::string(allowed) + ", got " + describe(field.value));
-}
-
-const std::string& scalar_text(const Field& field, std::string_view expected) {
-  if (!field.value.IsScalar()) fail_expected(field, expected);
-  return field.value.Scalar();
-}
-
-struct KeyReader {
-  std::string_view key;
-  std::function<void(const Field&)> read;
-};
-
-std::string unknown_key_problem(std::string_view key, std::span<const std::string_view> known) {
-  if (const auto suggestion = detail::closest_match(key, known)) {
-    return "unknown key; did you mean '" + std::string(*suggestion) + "'?";
-  }
-  std::string problem = "unknown key; expected one of ";
-  std::string_view separator;
-  for (std::string_view name : known) {
-    problem.append(separator).append(name);
-    separator = ", ";
-  }
-  return problem;
-}
-
-// Reads a map of settings in document order, so the first mistake in the file
-// is the one reported. A null map is a section whose lines are all commented out.
-void read_map(const Field& map, std::initializer_list<KeyReader> readers) {
-  if (map.value.IsNull()) return;
-  if (!map.value.IsMap()) fail_expected(map, "a map of settings");
-
-  std::vector<std::string_view> known;
-  for (const KeyReader& reader : readers) known.push_back(reader.key);
-  // yaml-cpp keeps both copies of a repeated key; silently taking one would hide an edit.
-  std::vector<std::optional<int>> first_line(known.size());
-
-  for (const auto& entry : map.value) {
-    const YAML::Node& key_node = entry.first;
-    if (!key_node.IsScalar()) fail_expected({key_node, map.path, key_node.Mark(), map.source}, "a key name");
-    const std::string& key = key_node.Scalar();
-    const std::string path = map.path.empty() ? key : map.path + "." + key;
-    const Field field{entry.second, path, key_node.Mark(), map.source};
-
-    const size_t index = std::find(known.begin(), known.end(), key) - known.begin();
-    if (index == known.size()) fail(field, unknown_key_problem(key, known));
-    if (first_line[index]) {
-      fail(field, "duplicate key; first set on line " + std::to_string(*first_line[index] + 1));
-    }
-    first_line[index] = field.mark.line;
-    readers.begin()[index].read(field);
-  }
-}
-
-template <typename Integer>
-Integer read_integer(const Field& field, Integer min, Integer max) {
-  const std::string allowed = "from " + std::to_string(min) + " to " + std::to_string(max);
-  const std::string expected = "an integer " + allowed;
-  uint64_t value = 0;
-  const ParseStatus status = detail::parse_decimal(scalar_text(field, expected), value);
-  if (status == ParseStatus::malformed) fail_expected(field, expected);
-  if (status == ParseStatus::out_of_range || value < min || value > max) fail_out_of_range(field, allowed);
-  return static_cast<Integer>(value);
-}
-
-struct SizeRange {
-  uint64_t min;
-  uint64_t max;
-};
-
-uint64_t read_size(const Field& field, SizeRange range) {
-  constexpr std::string_view kExpected = "a size like 32mb (bytes, or a number with k, kb, m, mb, g or gb)";
-  uint64_t bytes = 0;
-  const ParseStatus status = detail::parse_size_text(scalar_text(field, kExpected), bytes);
-  if (status == ParseStatus::malformed) fail_expected(field, kExpected);
-  if (status == ParseStatus::out_of_range || bytes < range.min || bytes > range.max) {
-    const std::string allowed = detail::format_size(range.min) + " to " + detail::format_size(range.max);
-    fail_out_of_range(field, "from " + allowed);
-  }
-  return bytes;
-}
-
-// Any text, where leaving the value empty means the empty string.
-std::string read_string(const Field& field, std::string_view expected) {
-  if (field.value.IsNull()) return {};
-  return scalar_text(field, expected);
-}
 
 std::string read_bind_address(const Field& field) {
   constexpr std::string_view kExpected = "an address to listen on";
@@ -196,14 +68,6 @@ uint32_t read_shutdown_timeout_ms(const Field& field) {
   if (status == ParseStatus::malformed) fail_expected(field, kExpected);
   if (status == ParseStatus::out_of_range || ms > kMaxMs) fail_out_of_range(field, "from 0 to 3600 seconds");
   return static_cast<uint32_t>(ms);
-}
-
-bool read_bool(const Field& field) {
-  constexpr std::string_view kExpected = "true or false";
-  const std::string text = detail::to_lower_ascii(scalar_text(field, kExpected));
-  if (text == "true" || text == "yes" || text == "on") return true;
-  if (text == "false" || text == "no" || text == "off") return false;
-  fail_expected(field, kExpected);
 }
 
 std::string read_log_format(const Field& field) {
@@ -270,8 +134,6 @@ void read_limits(const Field& field, Config& config) {
     {"max_output_memory", [&](const Field& f) { config.max_output_memory = read_size(f, {0, UINT64_MAX}); }},
   });
 }
-
-int line_of(const Field& field) { return field.mark.is_null() ? 0 : field.mark.line + 1; }
 
 std::string read_requirepass(const Field& field) {
   // A number or `yes` is still a password: take the text as written.
@@ -372,6 +234,7 @@ Config read_config(const Field& root) {
        config.requirepass_line = line_of(f);
      }},
     {"users", [&](const Field& f) { read_users(f, config); }},
+    {"cluster", [&](const Field& f) { read_cluster(f, config.cluster); }},
   });
   check_default_user_defined_once(config, root.source);
   config.source = std::string(root.source);

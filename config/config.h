@@ -50,6 +50,25 @@ struct MetricsConfig {
   uint32_t max_connections = 64;    // HTTP connections at once
 };
 
+// cluster.nats: the NATS servers that join several ringcast nodes. With no
+// servers the node is standalone.
+struct NatsConfig {
+  std::vector<std::string> servers;  // URLs, tried in the order given
+  int servers_line = 0;              // 1-based line of `servers`, for later checks' errors
+  std::string name = "ringcast";     // the NATS connection name
+  std::string subject_prefix = "ringcast";
+  std::string user, password, token;
+  bool tls = false;  // set when a tls section is present
+  std::string tls_ca, tls_cert, tls_key;
+  uint64_t max_pending = 64ull << 20;  // bytes queued from shards to the bridge before publishes are dropped
+  uint32_t reconnect_wait_ms = 250;
+};
+
+struct ClusterConfig {
+  NatsConfig nats;
+  bool enabled() const { return !nats.servers.empty(); }
+};
+
 struct Config {
   std::string source;  // the file (or the name given to load_string) this was loaded from; empty for defaults
 
@@ -86,6 +105,8 @@ struct Config {
   int requirepass_line = 0;  // 1-based line of the key, 0 when absent
   // users: in file order. Never two with the same name; "default" redefines the default user.
   std::vector<UserRules> users;
+
+  ClusterConfig cluster;  // read at start-up only; a reload keeps the running one
 };
 
 // Loads and validates a YAML file. Throws ConfigError.

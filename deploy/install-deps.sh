@@ -6,10 +6,10 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   liburing-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libsimdjson-dev
-  libgtest-dev libhiredis-dev
+  libgtest-dev libhiredis-dev libnats-dev nats-server
   redis-server redis-tools python3 python3-redis procps
   clang libclang-rt-14-dev
-  curl python3-yaml systemd
+  curl python3-yaml systemd openssl
 )
 
 missing=()

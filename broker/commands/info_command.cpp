@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "commands/handlers.h"
+#include "cluster/nats_bridge.h"
 #include "server.h"
 #include "shard/shard.h"
 #include "human_bytes.h"
@@ -98,10 +99,24 @@ void shards_section(std::string& out, Server& server) {
   }
 }
 
+// Redis has this section too (cluster_enabled:0 when standalone); the rest is
+// the NATS bridge's state.
+void cluster_section(std::string& out, Server& server) {
+  cluster::NatsBridge* bridge = server.cluster();
+  if (bridge == nullptr) {
+    out += "# Cluster\r\ncluster_enabled:0\r\n";
+    return;
+  }
+  out += "# Cluster\r\ncluster_enabled:1\r\n";
+  cluster::for_each_field(bridge->figures(), [&](std::string_view name, const auto& value) {
+    out += fmt::format("{}:{}\r\n", name, value);
+  });
+}
+
 }  // namespace
 
 void info(Request& req) {
-  static constexpr std::string_view kSections[] = {"server", "clients", "memory", "stats", "shards"};
+  static constexpr std::string_view kSections[] = {"server", "clients", "memory", "stats", "shards", "cluster"};
   bool wanted[std::size(kSections)] = {};
   if (req.args.size() == 1) {
     for (bool& w : wanted) w = true;
@@ -125,6 +140,7 @@ void info(Request& req) {
   section(2, [&] { memory_section(out, totals); });
   section(3, [&] { stats_section(out, req.shard, totals); });
   section(4, [&] { shards_section(out, server); });
+  section(5, [&] { cluster_section(out, server); });
   req.reply.verbatim_text(out);
 }
 

@@ -41,10 +41,26 @@ bool within_subscription_limit(Request& req, Kind kind) {
 
 void subscribe_all(Request& req, Kind kind, std::string_view verb) {
   if (!within_subscription_limit(req, kind)) return;
+  if (req.shard.server().cluster() == nullptr) {
+    for (size_t i = 1; i < req.args.size(); ++i) {
+      req.shard.subscribe(req.conn, kind, req.args[i]);
+      confirm(req, verb, &req.args[i], kind);
+    }
+    return;
+  }
+  // In a cluster the confirmations wait until the node's NATS subscriptions
+  // reached its NATS server: a client that heard "subscribed" can then tell
+  // a publisher on another node to go ahead.
+  std::string confirmations;
+  resp::ReplyWriter out(confirmations, req.conn.proto);
+  Request staged{req.shard, req.conn, req.args, out};
   for (size_t i = 1; i < req.args.size(); ++i) {
     req.shard.subscribe(req.conn, kind, req.args[i]);
-    confirm(req, verb, &req.args[i], kind);
+    confirm(staged, verb, &req.args[i], kind);
   }
+  req.shard.after_cluster_flush(req.conn, [confirmations = std::move(confirmations)](Shard&, Connection& c) {
+    c.out.append(confirmations);
+  });
 }
 
 void unsubscribe_all(Request& req, Kind kind, std::string_view verb) {

@@ -53,6 +53,31 @@ void append_field(std::string& out, std::string_view name, std::string_view valu
   append_json_string(out, value);
 }
 
+void render_cluster(PrometheusWriter& w, const cluster::BridgeFigures& c) {
+  w.family("ringcast_cluster_nats_connected", "gauge", "1 while the node is connected to a NATS server.");
+  w.sample("ringcast_cluster_nats_connected", uint64_t(c.status == "connected" ? 1 : 0));
+  w.family("ringcast_cluster_nats_subjects", "gauge", "NATS subscriptions held for local subscribers.");
+  w.sample("ringcast_cluster_nats_subjects", c.subjects);
+  const std::pair<const char*, const char*> help[] = {
+      {"messages_out", "Local publishes passed to NATS."},
+      {"bytes_out", "Payload bytes of the publishes passed to NATS."},
+      {"messages_in", "Messages received from NATS."},
+      {"bytes_in", "Payload bytes of the messages received from NATS."},
+      {"forward_dropped", "Publishes not passed to NATS because the bridge queue was full."},
+      {"forward_failed", "Publishes NATS refused (reconnect buffer full, too large, name too long)."},
+      {"in_dropped", "Incoming messages libnats dropped because delivery fell behind."},
+      {"reconnects", "Reconnections to NATS."},
+      {"disconnects", "Losses of the NATS connection."},
+  };
+  const uint64_t values[] = {c.messages_out,   c.bytes_out,  c.messages_in, c.bytes_in,   c.forward_dropped,
+                             c.forward_failed, c.in_dropped, c.reconnects,  c.disconnects};
+  for (size_t i = 0; i < std::size(values); ++i) {
+    const std::string name = std::string("ringcast_cluster_nats_") + help[i].first + "_total";
+    w.family(name, "counter", help[i].second);
+    w.sample(name, values[i]);
+  }
+}
+
 }  // namespace
 
 ShardFigures totals(const DaemonFigures& f) {
@@ -121,6 +146,8 @@ std::string render_prometheus(const DaemonFigures& f) {
   w.sample("ringcast_subscriptions", {{"kind", "shard_channel"}}, f.shard_channels);
   w.family("ringcast_dropped_messages_total", "counter", "Messages dropped by the output policy instead of sent.");
   w.sample("ringcast_dropped_messages_total", t.dropped_messages);
+
+  if (f.cluster) render_cluster(w, *f.cluster);
 
   w.family("ringcast_shards", "gauge", "Reactor threads.");
   w.sample("ringcast_shards", uint64_t(f.shards.size()));
@@ -215,7 +242,14 @@ std::string render_stats_json(const DaemonFigures& f) {
     append_field(out, "dropped_messages", s.dropped_messages, first);
     out += '}';
   }
-  out += "]}";
+  out += "],\"cluster\":{";
+  first = true;
+  append_field(out, "cluster_enabled", uint64_t(f.cluster ? 1 : 0), first);
+  if (f.cluster)
+    cluster::for_each_field(*f.cluster, [&](std::string_view name, const auto& value) {
+      append_field(out, name, value, first);
+    });
+  out += "}}";
   return out;
 }
 

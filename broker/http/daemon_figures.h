@@ -4,8 +4,11 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "cluster/bridge_figures.h"
 
 namespace ringcast::http {
 
@@ -47,6 +50,7 @@ struct DaemonFigures {
   uint64_t shard_channels = 0;  // shard channels with at least one subscriber
   uint64_t resident_bytes = 0;
   std::vector<ShardFigures> shards;
+  std::optional<cluster::BridgeFigures> cluster;  // set when the node is joined to others through NATS
 };
 
 // Sums over the shards; fields of DaemonFigures itself are left alone.
@@ -54,7 +58,7 @@ ShardFigures totals(const DaemonFigures& f);
 
 std::string render_prometheus(const DaemonFigures& f);
 // {"server": {...}, "clients": {...}, "memory": {...}, "stats": {...},
-//  "shards": [{...}, ...]}: INFO's sections with INFO's field names, in
+//  "shards": [{...}, ...], "cluster": {...}}: INFO's sections with INFO's field names, in
 // INFO's order; each shard has INFO's shard line plus dropped_messages.
 std::string render_stats_json(const DaemonFigures& f);
 

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "cluster/nats_bridge.h"
 #include "server.h"
 #include "shard/shard.h"
 
@@ -56,6 +57,7 @@ DaemonFigures collect_figures(Server& server) {
     out.ops_per_sec = s.ops_per_sec.get();
     out.deliveries_per_sec = s.deliveries_per_sec.get();
   }
+  if (cluster::NatsBridge* bridge = server.cluster()) f.cluster = bridge->figures();
   return f;
 }
 

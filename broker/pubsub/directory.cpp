@@ -12,6 +12,7 @@ uint64_t Directory::subscribed(Kind kind, std::string_view name, unsigned shard,
   if (it == map.end()) {
     it = map.emplace(std::string(name), Route{}).first;
     if (kind == Kind::Pattern) patterns_.insert(it->first);
+    if (listener_ != nullptr) listener_->interest_changed(kind, name, true);
   }
   ++it->second.subscribers;
   if (first_on_shard) it->second.shards |= uint64_t(1) << shard;
@@ -27,6 +28,7 @@ uint64_t Directory::unsubscribed(Kind kind, std::string_view name, unsigned shar
   if (last_on_shard) it->second.shards &= ~(uint64_t(1) << shard);
   if (--it->second.subscribers != 0) return version;
   if (kind == Kind::Pattern) patterns_.erase(it->first);
+  if (listener_ != nullptr) listener_->interest_changed(kind, name, false);
   map.erase(it);
   return version;
 }

@@ -28,8 +28,20 @@ struct Route {
   uint32_t subscribers = 0;  // subscriptions across all shards
 };
 
+// Told when a name gets its first subscriber on this node or loses its
+// last one (the cluster bridge follows this with its NATS subscriptions).
+// Called under the directory's exclusive lock, in the order of the changes.
+class InterestListener {
+ public:
+  virtual ~InterestListener() = default;
+  virtual void interest_changed(Kind kind, std::string_view name, bool present) = 0;
+};
+
 class Directory {
  public:
+  // Set before any shard runs; null (the default) for a standalone node.
+  void set_listener(InterestListener* listener) { listener_ = listener; }
+
   // `first_on_shard` / `last_on_shard`: the shard's local registry saw its
   // first subscriber arrive / its last leave, so the shard's bit changes.
   // Both return the directory version the change takes effect at.
@@ -65,6 +77,7 @@ class Directory {
   uint64_t version_ = 1;  // bumped by every change
   NameMap<Route> names_[3];
   PatternIndex patterns_;  // views of the keys of names_[Pattern]
+  InterestListener* listener_ = nullptr;
 };
 
 }  // namespace ringcast::pubsub

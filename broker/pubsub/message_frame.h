@@ -18,6 +18,7 @@ struct MessageFrame {
   uint32_t key_offset = 0;
   uint32_t key_size = 0;
   Kind kind = Kind::Channel;
+  bool remote = false;   // came from another node (counted in the shard's remote backlog)
   uint64_t version = 0;  // the directory version it was routed at
 
   std::string_view key() const { return {frame->data() + key_offset, key_size}; }

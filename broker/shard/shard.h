@@ -3,6 +3,7 @@
 // thread except inbox(), ring_fd() and stats().
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -55,6 +56,12 @@ class Shard {
   // From any thread that is not a shard (HTTP, signals): queues `task` and
   // wakes the shard at once through its eventfd.
   void post_external(std::function<void(Shard&)> task);
+  // From the cluster bridge's thread: a message from another node (with one
+  // frame reference for this shard) to deliver to local subscribers, as
+  // another shard's envelope would bring it. False, and the reference is
+  // released, when the shard is already this far behind on such messages:
+  // a node that cannot keep up drops (and counts) rather than growing without bound.
+  bool post_remote(pubsub::MessageFrame message);
   const ShardStats& stats() const { return stats_; }
   ShardStats& stats() { return stats_; }
   int64_t now_ms() const { return now_ms_; }
@@ -86,6 +93,9 @@ class Shard {
   // routed before now: a round trip through each shard's inbox, whose FIFO
   // order puts the answer behind those messages. `c` waits meanwhile.
   void fence(Connection& c, std::function<void(Shard&, Connection&)> finish);
+  // Runs `finish` here once the cluster bridge has flushed every interest
+  // change made so far to NATS; `c` waits meanwhile. Without a cluster, at once.
+  void after_cluster_flush(Connection& c, std::function<void(Shard&, Connection&)> finish);
   // Finds a live local connection by slot and id (for cross-shard answers).
   Connection* find(uint32_t slot, uint64_t id);
   // Resumes a connection that was waiting for a cross-shard answer.
@@ -157,6 +167,7 @@ class Shard {
   std::vector<Envelope> inbox_batch_;
   std::vector<std::vector<Envelope>> outboxes_;  // by target shard
 
+  std::atomic<uint64_t> remote_backlog_bytes_{0};  // posted by post_remote(), not yet delivered
   ShardStats stats_;
   int64_t now_ms_ = 0;
   int64_t next_rate_sample_ms_ = 0;

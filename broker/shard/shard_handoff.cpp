@@ -3,6 +3,7 @@
 #include <atomic>
 #include <memory>
 
+#include "cluster/nats_bridge.h"
 #include "server.h"
 #include "shard/shard.h"
 
@@ -14,6 +15,7 @@ void Shard::drain_inbox() {
   outboxes_[index_].clear();
   for (Envelope& e : inbox_batch_) {
     if (e.message.frame) {
+      if (e.message.remote) remote_backlog_bytes_.fetch_sub(e.message.frame->size(), std::memory_order_relaxed);
       deliver(e.message);
     } else {
       e.task(*this);
@@ -73,6 +75,20 @@ void Shard::gather(Connection& c, std::function<std::string(Shard&)> collect,
       if (c == nullptr) return;
       g->finish(origin, *c, g->parts);
       origin.resume(*c);
+    });
+  });
+}
+
+void Shard::after_cluster_flush(Connection& c, std::function<void(Shard&, Connection&)> finish) {
+  cluster::NatsBridge* bridge = server_.cluster();
+  if (bridge == nullptr) return finish(*this, c);
+  c.waiting = true;
+  bridge->after_flush([&server = server_, origin = index_, slot = c.slot, id = c.id, finish = std::move(finish)] {
+    server.shard(origin).post_external([slot, id, finish](Shard& shard) {
+      Connection* c = shard.find(slot, id);
+      if (c == nullptr) return;
+      finish(shard, *c);
+      shard.resume(*c);
     });
   });
 }

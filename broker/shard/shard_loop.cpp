@@ -179,6 +179,25 @@ void Shard::post_external(std::function<void(Shard&)> task) {
   (void)!write(wake_fd_, &one, sizeof one);
 }
 
+bool Shard::post_remote(pubsub::MessageFrame message) {
+  // Frames queued here are the node's memory; the bridge's own queue is bounded by max_pending.
+  constexpr uint64_t kMaxRemoteBacklogBytes = 64ull << 20;
+  const uint32_t bytes = message.frame->size();
+  if (remote_backlog_bytes_.fetch_add(bytes, std::memory_order_relaxed) + bytes > kMaxRemoteBacklogBytes) {
+    remote_backlog_bytes_.fetch_sub(bytes, std::memory_order_relaxed);
+    message.frame->release();
+    return false;
+  }
+  message.remote = true;
+  thread_local std::vector<Envelope> batch;
+  batch.push_back(Envelope{message, {}});
+  // A non-empty inbox has a wake-up on its way already.
+  if (!inbox_.push(batch)) return true;
+  const uint64_t one = 1;
+  (void)!write(wake_fd_, &one, sizeof one);
+  return true;
+}
+
 void Shard::arm_accept() {
   io_uring_sqe* sqe = ring_.sqe();
   io_uring_prep_multishot_accept(sqe, server_.listen_fd(), nullptr, nullptr, SOCK_CLOEXEC);

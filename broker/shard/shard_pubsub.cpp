@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "cluster/nats_bridge.h"
 #include "server.h"
 #include "shard/shard.h"
 
@@ -50,6 +51,7 @@ int64_t Shard::publish(Kind kind, std::string_view channel, std::string_view pay
     send_to_shards(message, shards);
   }
   routed_.clear();
+  if (cluster::NatsBridge* bridge = server_.cluster()) bridge->forward(kind, channel, payload);
   return receivers;
 }
 

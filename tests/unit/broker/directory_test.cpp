@@ -77,5 +77,31 @@ TEST(Directory, NamesFilterByGlob) {
   EXPECT_EQ(names, (std::vector<std::string>{"news.a", "news.b"}));
 }
 
+struct RecordingListener : InterestListener {
+  std::vector<std::string> events;
+  void interest_changed(Kind kind, std::string_view name, bool present) override {
+    events.push_back(std::string(present ? "+" : "-") + std::to_string(int(kind)) + std::string(name));
+  }
+};
+
+// The cluster bridge follows the node's interest: told once when a name gets
+// its first subscriber on any shard and once when the last one leaves.
+TEST(Directory, ListenerHearsFirstAndLastSubscriberOnly) {
+  Directory d;
+  RecordingListener l;
+  d.set_listener(&l);
+  d.subscribed(Kind::Channel, "c", 0, true);
+  d.subscribed(Kind::Channel, "c", 1, true);
+  d.subscribed(Kind::Channel, "c", 1, false);
+  d.subscribed(Kind::Pattern, "p*", 0, true);
+  d.unsubscribed(Kind::Channel, "c", 0, true);
+  d.unsubscribed(Kind::Channel, "c", 1, false);
+  EXPECT_EQ(l.events, (std::vector<std::string>{"+0c", "+1p*"}));
+  d.unsubscribed(Kind::Channel, "c", 1, true);
+  d.unsubscribed(Kind::Pattern, "p*", 0, true);
+  d.unsubscribed(Kind::Channel, "never", 0, true);
+  EXPECT_EQ(l.events, (std::vector<std::string>{"+0c", "+1p*", "-0c", "-1p*"}));
+}
+
 }  // namespace
 }  // namespace ringcast::pubsub

@@ -211,6 +211,50 @@ TEST(DaemonFigures, StatsJsonUsesInfoNames) {
   EXPECT_EQ(json.back(), '}');
 }
 
+// A standalone node shows only cluster_enabled:0 and no cluster metrics; a
+// node joined through NATS shows the bridge's state and counters in both.
+TEST(DaemonFigures, ClusterSectionOnlyWhenJoined) {
+  DaemonFigures f = sample_figures();
+  EXPECT_NE(render_stats_json(f).find(",\"cluster\":{\"cluster_enabled\":0}}"), std::string::npos);
+  EXPECT_EQ(render_prometheus(f).find("ringcast_cluster_"), std::string::npos);
+
+  cluster::BridgeFigures c;
+  c.status = "connected";
+  c.server = "nats://127.0.0.1:4222";
+  c.subjects = 3;
+  c.messages_out = 10;
+  c.bytes_out = 640;
+  c.messages_in = 7;
+  c.bytes_in = 448;
+  c.forward_dropped = 1;
+  c.forward_failed = 2;
+  c.in_dropped = 5;
+  c.reconnects = 4;
+  c.disconnects = 6;
+  c.pending_bytes = 99;
+  f.cluster = c;
+  const std::string text = render_prometheus(f);
+  expect_well_formed(text);
+  for (const char* line : {"ringcast_cluster_nats_connected 1\n", "ringcast_cluster_nats_subjects 3\n",
+                           "ringcast_cluster_nats_messages_out_total 10\n", "ringcast_cluster_nats_bytes_out_total 640\n",
+                           "ringcast_cluster_nats_messages_in_total 7\n", "ringcast_cluster_nats_bytes_in_total 448\n",
+                           "ringcast_cluster_nats_forward_dropped_total 1\n",
+                           "ringcast_cluster_nats_forward_failed_total 2\n", "ringcast_cluster_nats_in_dropped_total 5\n",
+                           "ringcast_cluster_nats_reconnects_total 4\n", "ringcast_cluster_nats_disconnects_total 6\n",
+                           "# TYPE ringcast_cluster_nats_reconnects_total counter\n"})
+    EXPECT_NE(text.find(line), std::string::npos) << line;
+  EXPECT_NE(render_stats_json(f).find(
+                ",\"cluster\":{\"cluster_enabled\":1,\"cluster_mode\":\"nats\",\"nats_status\":\"connected\","
+                "\"nats_server\":\"nats://127.0.0.1:4222\",\"nats_subjects\":3,\"nats_messages_out\":10,"
+                "\"nats_bytes_out\":640,\"nats_messages_in\":7,\"nats_bytes_in\":448,\"nats_forward_dropped\":1,"
+                "\"nats_forward_failed\":2,\"nats_in_dropped\":5,\"nats_reconnects\":4,\"nats_disconnects\":6,"
+                "\"nats_pending_bytes\":99}}"),
+            std::string::npos)
+      << render_stats_json(f);
+  f.cluster->status = "reconnecting";
+  EXPECT_NE(render_prometheus(f).find("ringcast_cluster_nats_connected 0\n"), std::string::npos);
+}
+
 TEST(JsonText, EscapesAndRepairsUtf8) {
   EXPECT_EQ(json_string("plain"), "\"plain\"");
   EXPECT_EQ(json_string(std::string("q\"b\\n\n\r\t\b\f\x01\x1f\x7f", 13)), "\"q\\\"b\\\\n\\n\\r\\t\\b\\f\\u0001\\u001f\x7f\"");
