@@ -2,10 +2,13 @@
 # Cluster vs one node: the `cluster` scenario across three ringcast nodes joined
 # by a three-server NATS cluster (publishers on node 1, subscribers on nodes 2
 # and 3), against the same fan-out on one standalone node, interleaved rounds,
-# medians and ratios. Run through `loadgen/bench --cluster [options]`:
+# medians and ratios: a closed-loop row (`cluster`: deliveries/s) and an
+# open-loop row (`cluster-latency`: latency at a fixed rate). ~1 minute.
+# Run through `loadgen/bench --cluster [options]`:
 #   --build DIR (default build/release) --ringcast BIN --nats BIN (nats-server)
 #   --shards N (per ringcast node, default 1) --rounds N (3) --warmup S (0.5)
 #   --duration S (3) --subscribers N (100) --publishers N (2) --size B (64)
+#   --rate N (publishes/s of the open-loop latency row, default 20000; 0: no such row)
 #   --out DIR (JSON results, logs and report.txt; default a new /tmp dir)
 # Every run gets fresh processes on fresh loopback ports; every process this
 # script starts is stopped by its PID when the run ends and on any exit.
@@ -14,7 +17,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build/release
 ringcast_bin="" nats_bin=$(command -v nats-server || echo /usr/sbin/nats-server)
-rounds=3 warmup=0.5 duration=3 shards=1 subscribers=100 publishers=2 size=64 out=""
+rounds=3 warmup=0.5 duration=3 shards=1 subscribers=100 publishers=2 size=64 rate=20000 out=""
 while [ $# -gt 0 ]; do
   case $1 in
     --build) build=$2; shift ;;
@@ -27,8 +30,9 @@ while [ $# -gt 0 ]; do
     --subscribers) subscribers=$2; shift ;;
     --publishers) publishers=$2; shift ;;
     --size) size=$2; shift ;;
+    --rate) rate=$2; shift ;;
     --out) out=$2; shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "bench --cluster: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -144,30 +148,38 @@ YAML
 
 files=() failed=0 start=$(date +%s)
 shape=(--scenario cluster --subscribers "$subscribers" --publishers "$publishers" --size "$size")
+# Closed loop measures throughput, but its latency is mostly the queue flow
+# control allows; the open-loop row measures latency at a rate both sustain.
+variants=("cluster|")
+if [ "$rate" != 0 ]; then variants+=("cluster-latency|--rate $rate --batch 1"); fi
 echo "bench --cluster: 3 ringcast nodes over 3 NATS servers vs one standalone node, $rounds rounds; results in $out"
 for r in $(seq "$rounds"); do
   order=(cluster standalone)
   if [ $((r % 2)) = 0 ]; then order=(standalone cluster); fi
-  for label in "${order[@]}"; do
-    tag=$label.r$r
-    if [ "$label" = cluster ]; then start_cluster "$tag"; else start_standalone "$tag"; fi
-    endpoints="" srv=""
-    for p in "${node_ports[@]}"; do endpoints+="${endpoints:+,}127.0.0.1:$p"; done
-    for p in "${server_pids[@]}"; do srv+="${srv:+,}$p"; done
-    rc=0
-    "$lg" "${shape[@]}" --endpoints "$endpoints" --label "$label" --server-pid "$srv" --warmup "$warmup" \
-      --duration "$duration" --json "$out/$tag.json" --quiet 2>"$out/$tag.err" || rc=$?
-    if [ "$rc" != 0 ]; then echo "bench --cluster: $label round $r: exit $rc (see $out/$tag.err)"; failed=1; fi
-    [ -f "$out/$tag.json" ] && files+=("$out/$tag.json")
-    if [ "$label" = cluster ]; then
-      # What the bridges saw: anything dropped or refused explains a loss.
-      for i in 0 1 2; do info_cluster "${node_ports[$i]}" >"$out/$tag.node-$((i + 1)).info" || true; done
-      probe=$(sed -n 's/^  "probe_s": \([0-9.]*\),$/\1/p' "$out/$tag.json" 2>/dev/null || true)
-      echo "bench --cluster: round $r: cross-node probes arrived after ${probe:-?} s;" \
-        "messages the bridges dropped or NATS refused: $(awk -F: '/^nats_(forward_dropped|forward_failed|in_dropped):/ {n += $2} END {print n + 0}' "$out/$tag".node-*.info)"
-    fi
-    for p in "${server_pids[@]}"; do kill -0 "$p" 2>/dev/null || { echo "bench --cluster: a $label process ($p) died" >&2; failed=1; }; done
-    stop_all
+  for variant in "${variants[@]}"; do
+    name=${variant%%|*} extra=${variant#*|}
+    for label in "${order[@]}"; do
+      tag=$name.$label.r$r
+      if [ "$label" = cluster ]; then start_cluster "$tag"; else start_standalone "$tag"; fi
+      endpoints="" srv=""
+      for p in "${node_ports[@]}"; do endpoints+="${endpoints:+,}127.0.0.1:$p"; done
+      for p in "${server_pids[@]}"; do srv+="${srv:+,}$p"; done
+      rc=0
+      # shellcheck disable=SC2086
+      "$lg" "${shape[@]}" $extra --name "$name" --endpoints "$endpoints" --label "$label" --server-pid "$srv" \
+        --warmup "$warmup" --duration "$duration" --json "$out/$tag.json" --quiet 2>"$out/$tag.err" || rc=$?
+      if [ "$rc" != 0 ]; then echo "bench --cluster: $name on $label round $r: exit $rc (see $out/$tag.err)"; failed=1; fi
+      [ -f "$out/$tag.json" ] && files+=("$out/$tag.json")
+      if [ "$label" = cluster ]; then
+        # What the bridges saw: anything dropped or refused explains a loss.
+        for i in 0 1 2; do info_cluster "${node_ports[$i]}" >"$out/$tag.node-$((i + 1)).info" || true; done
+        probe=$(sed -n 's/^  "probe_s": \([0-9.]*\),$/\1/p' "$out/$tag.json" 2>/dev/null || true)
+        echo "bench --cluster: $name round $r: cross-node probes arrived after ${probe:-?} s;" \
+          "messages the bridges dropped or NATS refused: $(awk -F: '/^nats_(forward_dropped|forward_failed|in_dropped):/ {n += $2} END {print n + 0}' "$out/$tag".node-*.info)"
+      fi
+      for p in "${server_pids[@]}"; do kill -0 "$p" 2>/dev/null || { echo "bench --cluster: a $label process ($p) died" >&2; failed=1; }; done
+      stop_all
+    done
   done
 done
 echo
