@@ -2,6 +2,7 @@
 #include "config_reload.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace ringcast {
 namespace {
@@ -15,6 +16,7 @@ std::string text(config::OutputPolicy p) { return p == config::OutputPolicy::dro
 std::string text(const config::OutputLimit& l) {
   return fmt::format("{{hard: {}, soft: {}, soft_seconds: {}}}", l.hard_bytes, l.soft_bytes, l.soft_seconds);
 }
+std::string text(const std::vector<std::string>& list) { return fmt::format("[{}]", fmt::join(list, ", ")); }
 bool operator!=(const config::OutputLimit& a, const config::OutputLimit& b) {
   return a.hard_bytes != b.hard_bytes || a.soft_bytes != b.soft_bytes || a.soft_seconds != b.soft_seconds;
 }
@@ -55,6 +57,18 @@ ConfigChanges compare_configs(const config::Config& running, const config::Confi
   restart("metrics.port", running.metrics.port, loaded.metrics.port);
   restart("metrics.max_body", running.metrics.max_body, loaded.metrics.max_body);
   restart("metrics.max_connections", running.metrics.max_connections, loaded.metrics.max_connections);
+  const config::NatsConfig& nats = running.cluster.nats;
+  const config::NatsConfig& new_nats = loaded.cluster.nats;
+  restart("cluster.nats.servers", nats.servers, new_nats.servers);
+  restart("cluster.nats.name", nats.name, new_nats.name);
+  restart("cluster.nats.subject_prefix", nats.subject_prefix, new_nats.subject_prefix);
+  restart("cluster.nats.max_pending", nats.max_pending, new_nats.max_pending);
+  restart("cluster.nats.reconnect_wait", nats.reconnect_wait_ms, new_nats.reconnect_wait_ms);
+  // Secrets are never written to the log, only that they changed.
+  if (nats.user != new_nats.user || nats.password != new_nats.password || nats.token != new_nats.token ||
+      nats.tls != new_nats.tls || nats.tls_ca != new_nats.tls_ca || nats.tls_cert != new_nats.tls_cert ||
+      nats.tls_key != new_nats.tls_key)
+    out.need_restart.push_back("cluster.nats credentials or tls changed (needs a restart; kept the running ones)");
   live("log.level", running.log_level, loaded.log_level);
   live("maxclients", running.maxclients, loaded.maxclients);
   live("timeout", running.timeout_seconds, loaded.timeout_seconds);

@@ -106,6 +106,7 @@ std::string NatsBridge::start() {
   } else if (s != NATS_OK) {
     return std::string("cluster.nats: cannot connect: ") + natsStatus_GetText(s) + " (" + nats_GetLastError(nullptr) + ")";
   } else {
+    ever_connected_.store(true);
     spdlog::info("cluster: connected to NATS at {}", connected_url(connection_));
   }
   thread_ = std::thread([this] { run(); });
@@ -317,7 +318,8 @@ void NatsBridge::on_message(natsConnection*, natsSubscription* sub, natsMsg* msg
   natsMsg_Destroy(msg);
 }
 
-void NatsBridge::on_connected(natsConnection* nc, void*) {
+void NatsBridge::on_connected(natsConnection* nc, void* closure) {
+  static_cast<NatsBridge*>(closure)->ever_connected_.store(true);
   spdlog::info("cluster: connected to NATS at {}", connected_url(nc));
 }
 
@@ -343,6 +345,8 @@ BridgeFigures NatsBridge::figures() const {
   BridgeFigures f;
   std::shared_lock lock(delivering_);  // the connection lives until closed_ is set under it
   f.status = closed_.load() ? "closed" : status_name(natsConnection_Status(connection_));
+  // libnats says "reconnecting" while it retries a first connection too.
+  if (f.status == "reconnecting" && !ever_connected_.load()) f.status = "connecting";
   f.server = f.status == "connected" ? connected_url(connection_) : std::string();
   f.subjects = subjects_.load(std::memory_order_relaxed);
   f.messages_out = messages_out_.load(std::memory_order_relaxed);

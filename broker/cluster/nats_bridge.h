@@ -115,6 +115,7 @@ class NatsBridge final : public pubsub::InterestListener {
   // Incoming deliveries hold this shared; stop() takes it exclusively to end them.
   mutable std::shared_mutex delivering_;
   std::atomic<bool> closed_{false};
+  std::atomic<bool> ever_connected_{false};
 
   std::atomic<uint64_t> subjects_{0}, messages_out_{0}, bytes_out_{0}, messages_in_{0}, bytes_in_{0},
       forward_dropped_{0}, forward_failed_{0}, in_dropped_{0}, backlog_dropped_{0}, reconnects_{0}, disconnects_{0}, pending_bytes_{0};

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cassert>
 
+#include "pubsub/message_frame.h"
+
 namespace ringcast::output {
 
 OutputQueue::~OutputQueue() { clear(); }
@@ -23,7 +25,7 @@ OutputQueue::Segment& OutputQueue::push_back() {
 
 void OutputQueue::pop_front() {
   Segment& s = at(0);
-  if (s.is_frame) {
+  if (s.is_frame()) {
     s.frame()->unref();
   } else if (!spare_reply_) {
     spare_reply_.reset(s.reply());
@@ -33,6 +35,7 @@ void OutputQueue::pop_front() {
   }
   head_ = (head_ + 1) & (capacity_ - 1);
   --size_;
+  front_started_ = false;
 }
 
 void OutputQueue::account_tail() const {
@@ -44,7 +47,7 @@ void OutputQueue::account_tail() const {
 
 size_t OutputQueue::bytes() const {
   account_tail();
-  return bytes_ - (size_ == 0 ? 0 : at(0).offset);
+  return bytes_;
 }
 
 std::string& OutputQueue::reply_bytes() {
@@ -53,26 +56,42 @@ std::string& OutputQueue::reply_bytes() {
   account_tail();
   std::string* reply = spare_reply_ ? spare_reply_.release() : new std::string;
   Segment& s = push_back();
-  s = Segment{reply, 0, false};
+  s = Segment{reply, 0, kReply};
   tail_open_ = true;
   tail_accounted_ = 0;
   return *reply;
 }
 
-void OutputQueue::push_frame(pubsub::LocalFrame* frame, bool may_copy) {
-  if (may_copy && frame->size() <= copy_frame_max_) {
-    reply_bytes().append(frame->data(), frame->size());
-    // Counted now, so the limit check on the next delivery sees it.
-    bytes_ += frame->size();
-    tail_accounted_ += frame->size();
-    return;
+void OutputQueue::push_message(pubsub::LocalFrame* frame, uint32_t begin, uint32_t size, bool may_copy) {
+  if (may_copy) {
+    const bool has_open_tail = size_ > in_flight_;
+    if (has_open_tail) {
+      Segment& tail = at(size_ - 1);
+      if (tail.ptr == frame && tail.end == begin) {
+        tail.end += size;
+        bytes_ += size;
+        return;
+      }
+    }
+    // A block's message starts a slice that the block's next messages extend
+    // (under fan-out every subscriber gets the same run) when there is
+    // nothing to append it to, or when it opens a new block (the previous
+    // block's run ended). Otherwise a small message is copied.
+    const bool start_slice = frame->block && (!has_open_tail || begin == 0);
+    if (size <= copy_frame_max_ && !start_slice) {
+      reply_bytes().append(frame->data() + begin, size);
+      // Counted now, so the limit check on the next delivery sees it.
+      bytes_ += size;
+      tail_accounted_ += size;
+      return;
+    }
   }
   account_tail();
   tail_open_ = false;
   frame->ref();
   Segment& s = push_back();
-  s = Segment{frame, 0, true};
-  bytes_ += frame->size();
+  s = Segment{frame, begin, begin + size};
+  bytes_ += size;
 }
 
 size_t OutputQueue::prepare(std::vector<iovec>& iov, size_t max_iovecs, size_t max_bytes) {
@@ -83,11 +102,11 @@ size_t OutputQueue::prepare(std::vector<iovec>& iov, size_t max_iovecs, size_t m
   size_t used = 0, n = 0, offered = 0;
   while (n < limit && (n == 0 || offered < max_bytes)) {
     const Segment& s = at(n++);
-    const size_t size = s.size();
-    if (size == s.offset) continue;  // an empty reply segment
-    iov[used].iov_base = const_cast<char*>(s.data() + s.offset);
-    iov[used].iov_len = size - s.offset;
-    offered += size - s.offset;
+    const size_t remaining = s.remaining();
+    if (remaining == 0) continue;  // an empty reply segment
+    iov[used].iov_base = const_cast<char*>(s.data());
+    iov[used].iov_len = remaining;
+    offered += remaining;
     ++used;
   }
   iov.resize(used);
@@ -98,19 +117,37 @@ size_t OutputQueue::prepare(std::vector<iovec>& iov, size_t max_iovecs, size_t m
 }
 
 void OutputQueue::complete(size_t written) {
+  bool short_write = false;
   for (size_t done = 0; done < in_flight_; ++done) {
     Segment& s = at(0);
-    const size_t size = s.size();
-    const size_t left = size - s.offset;
+    const size_t left = s.remaining();
     if (written < left) {
-      s.offset += uint32_t(written);
+      s.begin += uint32_t(written);
+      bytes_ -= written;
+      front_started_ = front_started_ || written != 0;
+      short_write = true;
       break;
     }
     written -= left;
-    bytes_ -= size;
+    bytes_ -= left;
     pop_front();
   }
   in_flight_ = 0;
+  if (short_write) copy_out_block_slices();
+}
+
+void OutputQueue::copy_out_block_slices() {
+  // A few slices at most: a new one starts only when nothing else was queued.
+  // Each becomes a frame of its own, so what was droppable stays droppable.
+  for (size_t i = 0; i < size_; ++i) {
+    Segment& s = at(i);
+    if (!s.is_frame() || !s.frame()->block) continue;
+    const auto size = uint32_t(s.remaining());
+    pubsub::LocalFrame* own = s.frame()->pool->adopt(pubsub::standalone_copy({s.data(), size}));
+    own->ref();
+    s.frame()->unref();
+    s = Segment{own, 0, size};
+  }
 }
 
 size_t OutputQueue::drop_oldest_frames(size_t bytes) {
@@ -120,10 +157,11 @@ size_t OutputQueue::drop_oldest_frames(size_t bytes) {
   size_t kept = 0, dropped = 0, freed = 0;
   for (size_t i = 0; i < size_; ++i) {
     Segment s = at(i);
-    const bool droppable = i >= in_flight_ && s.is_frame && s.offset == 0;
+    const bool started = i == 0 && front_started_;
+    const bool droppable = i >= in_flight_ && s.is_frame() && !started;
     if (droppable && freed < bytes) {
-      freed += s.frame()->size();
-      bytes_ -= s.frame()->size();
+      freed += s.remaining();
+      bytes_ -= s.remaining();
       s.frame()->unref();
       ++dropped;
       continue;
@@ -131,7 +169,7 @@ size_t OutputQueue::drop_oldest_frames(size_t bytes) {
     at(kept++) = s;
   }
   size_ = kept;
-  if (tail_open_ && (size_ == 0 || at(size_ - 1).is_frame)) tail_open_ = false;
+  if (tail_open_ && (size_ == 0 || at(size_ - 1).is_frame())) tail_open_ = false;
   return dropped;
 }
 
@@ -141,6 +179,7 @@ void OutputQueue::clear() {
   bytes_ = 0;
   tail_accounted_ = 0;
   tail_open_ = false;
+  front_started_ = false;
 }
 
 }  // namespace ringcast::output

@@ -23,9 +23,10 @@ namespace ringcast::output {
 // Linux's IOV_MAX: a writev with more iovecs fails with EINVAL.
 inline constexpr size_t kMaxIovecs = 1024;
 
-// Frames up to this size are copied into the connection's byte run instead of
-// referenced: for small messages a memcpy is cheaper than the 16-byte segment,
-// the refcount traffic and the kernel's per-iovec work it replaces.
+// Messages up to this size are copied into the connection's byte run instead
+// of referenced when they cannot extend a slice already queued: for small
+// messages a memcpy is cheaper than the segment, the refcount traffic and the
+// kernel's per-iovec work it replaces.
 inline constexpr size_t kCopyFrameMax = 512;
 
 // One write takes at most about this many bytes (after its first segment).
@@ -48,10 +49,19 @@ class OutputQueue {
   std::string& reply_bytes();
   void append(std::string_view bytes) { reply_bytes().append(bytes); }
 
-  // Queues a shared frame: by reference (one LocalFrame ref), or copied when
-  // `may_copy` and it is no larger than the copy threshold. A copied message
-  // merges into a byte run and can no longer be dropped on its own.
-  void push_frame(pubsub::LocalFrame* frame, bool may_copy = true);
+  // Queues `size` bytes at `begin` of a shared frame, in the first way that applies:
+  //  - extending the last slice, when it ends where these bytes start in the
+  //    same frame (consecutive messages of an arena block): no copy, no new iovec;
+  //  - copied, when small enough, a segment not in flight is queued, and it
+  //    does not open an arena block;
+  //  - as a new slice (one LocalFrame ref).
+  // Without `may_copy` (the drop-oldest policy) every message is a slice of
+  // its own, so that it can be dropped whole.
+  void push_message(pubsub::LocalFrame* frame, uint32_t begin, uint32_t size, bool may_copy = true);
+  // The whole frame.
+  void push_frame(pubsub::LocalFrame* frame, bool may_copy = true) {
+    push_message(frame, 0, frame->size(), may_copy);
+  }
 
   // Fills `iov` with up to `max_iovecs` pieces of pending output (and about
   // `max_bytes`) starting at the exact byte where the last write stopped, and
@@ -60,7 +70,9 @@ class OutputQueue {
 
   // The write of the in-flight segments finished with `written` bytes
   // (possibly fewer than offered): fully written segments are released,
-  // a partly written one keeps its offset for the next prepare().
+  // a partly written one keeps its offset for the next prepare(). A short
+  // write means a slow reader: its slices of arena blocks are copied out
+  // then, so it never keeps other messages' memory alive.
   void complete(size_t written);
 
   bool empty() const { return size_ == 0; }
@@ -82,16 +94,19 @@ class OutputQueue {
   void clear();
 
  private:
-  // 16 bytes: either a shared frame or a reply buffer this queue owns.
+  static constexpr uint32_t kReply = UINT32_MAX;
+
+  // 16 bytes: a slice of a shared frame, or a reply buffer this queue owns.
   struct Segment {
     void* ptr;
-    uint32_t offset;  // bytes of this segment already written
-    bool is_frame;
+    uint32_t begin;  // frame: first byte still to write; reply: bytes already written
+    uint32_t end;    // frame: one past the slice's last byte; kReply for a reply buffer
 
+    bool is_frame() const { return end != kReply; }
     pubsub::LocalFrame* frame() const { return static_cast<pubsub::LocalFrame*>(ptr); }
     std::string* reply() const { return static_cast<std::string*>(ptr); }
-    const char* data() const { return is_frame ? frame()->data() : reply()->data(); }
-    size_t size() const { return is_frame ? frame()->size() : reply()->size(); }
+    const char* data() const { return (is_frame() ? frame()->data() : reply()->data()) + begin; }
+    size_t remaining() const { return (is_frame() ? end : reply()->size()) - begin; }
   };
 
   Segment& at(size_t i) { return ring_[(head_ + i) & (capacity_ - 1)]; }
@@ -99,6 +114,7 @@ class OutputQueue {
   Segment& push_back();
   void pop_front();
   void account_tail() const;
+  void copy_out_block_slices();
 
   // A ring of segments that grows by doubling: pushing a message allocates
   // nothing once the queue has reached its working size.
@@ -110,11 +126,12 @@ class OutputQueue {
   size_t in_flight_ = 0;
   std::unique_ptr<std::string> spare_reply_;  // recycled reply buffer
 
-  // Bytes of every segment except growth of the open reply segment since it
-  // was last accounted; `tail_accounted_` is what was counted for it.
+  // Bytes still to write in every segment, except growth of the open reply
+  // segment since it was last accounted; `tail_accounted_` is what was counted for it.
   mutable size_t bytes_ = 0;
   mutable size_t tail_accounted_ = 0;
-  bool tail_open_ = false;  // the last segment is reply bytes that may grow
+  bool tail_open_ = false;      // the last segment is reply bytes that may grow
+  bool front_started_ = false;  // the first segment is partly written
 };
 
 }  // namespace ringcast::output

@@ -53,6 +53,9 @@ struct LocalFrame {
   Frame* frame = nullptr;
   uint32_t refs = 0;
   LocalFramePool* pool = nullptr;
+  // An arena block holding many messages (MessageArena): queues hold slices
+  // of it, and must not keep one alive for long (OutputQueue::complete).
+  bool block = false;
 
   void ref() { ++refs; }
   inline void unref();
@@ -84,7 +87,22 @@ class LocalFramePool {
     lf->frame = frame;
     lf->refs = 0;
     lf->pool = this;
+    lf->block = false;
     ++live_;
+    return lf;
+  }
+
+  // adopt() for a message that lives in an arena block: consecutive messages
+  // of one block share one LocalFrame, so a subscriber's queue can hold a run
+  // of them as one slice (the message's own reference is folded into it).
+  LocalFrame* adopt_block(Frame* block) {
+    if (last_block_ != nullptr && last_block_->frame == block) {
+      block->release();  // last_block_ holds one already
+      return last_block_;
+    }
+    LocalFrame* lf = adopt(block);
+    lf->block = true;
+    last_block_ = lf;
     return lf;
   }
 
@@ -94,6 +112,7 @@ class LocalFramePool {
   }
 
   void recycle(LocalFrame* lf) {
+    if (lf == last_block_) last_block_ = nullptr;
     lf->frame->release();
     lf->frame = nullptr;
     --live_;
@@ -105,6 +124,7 @@ class LocalFramePool {
  private:
   std::vector<LocalFrame*> free_;
   size_t live_ = 0;
+  LocalFrame* last_block_ = nullptr;
 };
 
 inline void LocalFrame::unref() {

@@ -30,39 +30,84 @@ char* put_bulk(char* p, std::string_view s) {
   return p;
 }
 
-}  // namespace
+struct Layout {
+  std::string_view head;
+  size_t size;
+};
 
-MessageFrame encode_message(Kind kind, std::string_view pattern, std::string_view channel,
-                            std::string_view payload, uint32_t refs) {
+Layout layout(Kind kind, std::string_view pattern, std::string_view channel, std::string_view payload) {
   std::string_view head;
   switch (kind) {
     case Kind::Channel: head = "*3\r\n$7\r\nmessage\r\n"; break;
     case Kind::Pattern: head = "*4\r\n$8\r\npmessage\r\n"; break;
     case Kind::ShardChannel: head = "*3\r\n$8\r\nsmessage\r\n"; break;
   }
-  const bool with_pattern = kind == Kind::Pattern;
   size_t size = head.size() + bulk_size(channel.size()) + bulk_size(payload.size());
-  if (with_pattern) size += bulk_size(pattern.size());
+  if (kind == Kind::Pattern) size += bulk_size(pattern.size());
+  return {head, size};
+}
 
-  MessageFrame m;
-  m.kind = kind;
-  m.frame = Frame::create(size, refs);
-  char* p = m.frame->data();
-  std::memcpy(p, head.data(), head.size());
-  p += head.size();
+// Writes the message at `p`; sets the key fields of `m`.
+void write_message(char* p, const Layout& l, MessageFrame& m, std::string_view pattern, std::string_view channel,
+                   std::string_view payload) {
+  const bool with_pattern = m.kind == Kind::Pattern;
+  std::memcpy(p, l.head.data(), l.head.size());
+  p += l.head.size();
   const std::string_view key = with_pattern ? pattern : channel;
-  m.key_offset = uint32_t(head.size() + 1 + digits(key.size()) + 2);
+  m.key_offset = uint32_t(l.head.size() + 1 + digits(key.size()) + 2);
   m.key_size = uint32_t(key.size());
   if (with_pattern) p = put_bulk(p, pattern);
   p = put_bulk(p, channel);
   put_bulk(p, payload);
+}
+
+}  // namespace
+
+MessageFrame encode_message(Kind kind, std::string_view pattern, std::string_view channel,
+                            std::string_view payload, uint32_t refs) {
+  const Layout l = layout(kind, pattern, channel, payload);
+  MessageFrame m;
+  m.kind = kind;
+  m.frame = Frame::create(l.size, refs);
+  m.size = uint32_t(l.size);
+  write_message(m.frame->data(), l, m, pattern, channel, payload);
   return m;
 }
 
-Frame* push_variant(const Frame& resp2) {
-  Frame* f = Frame::create(resp2.size(), 1);
-  std::memcpy(f->data(), resp2.data(), resp2.size());
+MessageArena::~MessageArena() {
+  if (block_ != nullptr) block_->release();
+}
+
+MessageFrame MessageArena::encode(Kind kind, std::string_view pattern, std::string_view channel,
+                                  std::string_view payload, uint32_t refs) {
+  const Layout l = layout(kind, pattern, channel, payload);
+  if (l.size > kMaxMessage) return encode_message(kind, pattern, channel, payload, refs);
+  if (block_ == nullptr || used_ + l.size > kBlockSize) {
+    if (block_ != nullptr) block_->release();
+    block_ = Frame::create(kBlockSize, 1);
+    used_ = 0;
+  }
+  block_->add_refs(refs);
+  MessageFrame m;
+  m.kind = kind;
+  m.frame = block_;
+  m.begin = used_;
+  m.size = uint32_t(l.size);
+  m.in_block = true;
+  write_message(block_->data() + used_, l, m, pattern, channel, payload);
+  used_ += uint32_t(l.size);
+  return m;
+}
+
+Frame* push_variant(std::string_view resp2) {
+  Frame* f = standalone_copy(resp2);
   f->data()[0] = '>';
+  return f;
+}
+
+Frame* standalone_copy(std::string_view bytes) {
+  Frame* f = Frame::create(bytes.size(), 1);
+  std::memcpy(f->data(), bytes.data(), bytes.size());
   return f;
 }
 

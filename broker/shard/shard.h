@@ -160,6 +160,7 @@ class Shard {
 
   pubsub::LocalRegistry<Connection> registry_;
   pubsub::LocalFramePool frames_;
+  pubsub::MessageArena arena_;  // this shard's publishes, encoded back to back
   std::vector<std::pair<pubsub::MessageFrame, uint64_t>> routed_;  // scratch for publish()
 
   Inbox inbox_;

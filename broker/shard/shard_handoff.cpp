@@ -15,7 +15,7 @@ void Shard::drain_inbox() {
   outboxes_[index_].clear();
   for (Envelope& e : inbox_batch_) {
     if (e.message.frame) {
-      if (e.message.remote) remote_backlog_bytes_.fetch_sub(e.message.frame->size(), std::memory_order_relaxed);
+      if (e.message.remote) remote_backlog_bytes_.fetch_sub(e.message.size, std::memory_order_relaxed);
       deliver(e.message);
     } else {
       e.task(*this);

@@ -182,7 +182,7 @@ void Shard::post_external(std::function<void(Shard&)> task) {
 bool Shard::post_remote(pubsub::MessageFrame message) {
   // Frames queued here are the node's memory; the bridge's own queue is bounded by max_pending.
   constexpr uint64_t kMaxRemoteBacklogBytes = 64ull << 20;
-  const uint32_t bytes = message.frame->size();
+  const uint32_t bytes = message.size;
   if (remote_backlog_bytes_.fetch_add(bytes, std::memory_order_relaxed) + bytes > kMaxRemoteBacklogBytes) {
     remote_backlog_bytes_.fetch_sub(bytes, std::memory_order_relaxed);
     message.frame->release();

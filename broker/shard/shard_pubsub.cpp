@@ -29,6 +29,12 @@ int64_t Shard::publish(Kind kind, std::string_view channel, std::string_view pay
   stats_.publishes.add();
   int64_t receivers = 0;
   uint64_t version = 0;
+  // drop-oldest drops whole messages: each needs a frame of its own, not a slice of a block.
+  const bool own_frames = settings_.output_policy == config::OutputPolicy::drop_oldest;
+  const auto encode = [&](Kind k, std::string_view pattern, uint32_t refs) {
+    return own_frames ? pubsub::encode_message(k, pattern, channel, payload, refs)
+                      : arena_.encode(k, pattern, channel, payload, refs);
+  };
   // Encode under the directory's shared lock (the pattern views live only
   // that long); deliver after it, since delivering may close a connection,
   // which updates the directory.
@@ -38,13 +44,13 @@ int64_t Shard::publish(Kind kind, std::string_view channel, std::string_view pay
         receivers += r.subscribers;
         if (r.shards == 0) return;
         const auto refs = uint32_t(std::popcount(r.shards));
-        routed_.emplace_back(pubsub::encode_message(kind, {}, channel, payload, refs), r.shards);
+        routed_.emplace_back(encode(kind, {}, refs), r.shards);
       },
       [&](std::string_view pattern, const pubsub::Route& r) {
         receivers += r.subscribers;
         if (r.shards == 0) return;
         const auto refs = uint32_t(std::popcount(r.shards));
-        routed_.emplace_back(pubsub::encode_message(Kind::Pattern, pattern, channel, payload, refs), r.shards);
+        routed_.emplace_back(encode(Kind::Pattern, pattern, refs), r.shards);
       });
   for (auto& [message, shards] : routed_) {
     message.version = version;
@@ -73,23 +79,33 @@ void Shard::deliver(const MessageFrame& m) {
     m.frame->release();  // everyone left since it was routed
     return;
   }
-  pubsub::LocalFrame* resp2 = frames_.adopt(m.frame);
+  // drop-oldest drops whole messages, so it needs each one in its own segment.
+  const bool may_copy = settings_.output_policy != config::OutputPolicy::drop_oldest;
+  pubsub::LocalFrame* resp2;
+  uint32_t begin = m.begin;
+  if (!m.in_block) {
+    resp2 = frames_.adopt(m.frame);
+  } else if (may_copy) {
+    resp2 = frames_.adopt_block(m.frame);
+  } else {  // routed before the policy changed: a frame of its own after all
+    resp2 = frames_.adopt(pubsub::standalone_copy(m.bytes()));
+    m.frame->release();
+    begin = 0;
+  }
   pubsub::LocalFrame* resp3 = nullptr;  // the push variant, made if someone needs it
   uint64_t delivered = 0;
   // Below this, a subscriber is under both of its limits: skip the full check.
   const size_t check_from = limit_check_threshold(settings_.pubsub_output);
-  // drop-oldest drops whole messages, so it needs each one in its own segment.
-  const bool may_copy = settings_.output_policy != config::OutputPolicy::drop_oldest;
   for (const auto& entry : subscribers->entries) {
     // Only subscriptions that were counted when the message was routed.
     if (!entry.receives(m.version)) continue;
     Connection* c = entry.subscriber;
     if (c->doomed || c->closing) continue;
     if (c->proto >= 3) {
-      if (resp3 == nullptr) resp3 = frames_.adopt(pubsub::push_variant(*m.frame));
+      if (resp3 == nullptr) resp3 = frames_.adopt(pubsub::push_variant(m.bytes()));
       c->out.push_frame(resp3, may_copy);
     } else {
-      c->out.push_frame(resp2, may_copy);
+      c->out.push_message(resp2, begin, m.size, may_copy);
     }
     ++delivered;
     arm(*c);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace ringcast::pubsub {
 namespace {
@@ -44,7 +45,7 @@ TEST(MessageFrame, BinarySafeAndLongLengths) {
 
 TEST(MessageFrame, PushVariantDiffersOnlyInTheFirstByte) {
   MessageFrame m = encode_message(Kind::Channel, {}, "c", "p", 1);
-  Frame* push = push_variant(*m.frame);
+  Frame* push = push_variant(m.bytes());
   EXPECT_EQ(bytes(*push), ">3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\np\r\n");
   push->release();
   m.frame->release();
@@ -56,6 +57,45 @@ TEST(MessageFrame, ReferencesFreeOnLastRelease) {
   m.frame->release(2);
   EXPECT_EQ(m.frame->refs_for_test(), 1u);
   m.frame->release();  // frees; ASan would flag a leak or double free
+}
+
+// Small messages of one shard go back to back into shared blocks; each holds
+// its references on the block, which is freed after the last release.
+TEST(MessageArena, SmallMessagesShareABlockBackToBack) {
+  std::vector<MessageFrame> ms;
+  {
+    MessageArena arena;
+    ms.push_back(arena.encode(Kind::Channel, {}, "news", "hello", 2));
+    ms.push_back(arena.encode(Kind::Pattern, "n*", "news", "x", 1));
+    EXPECT_EQ(ms[0].frame, ms[1].frame);
+    EXPECT_TRUE(ms[0].in_block);
+    EXPECT_EQ(ms[0].begin, 0u);
+    EXPECT_EQ(ms[1].begin, ms[0].size);
+    EXPECT_EQ(ms[0].bytes(), "*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$5\r\nhello\r\n");
+    EXPECT_EQ(ms[1].bytes(), "*4\r\n$8\r\npmessage\r\n$2\r\nn*\r\n$4\r\nnews\r\n$1\r\nx\r\n");
+    EXPECT_EQ(ms[0].key(), "news");
+    EXPECT_EQ(ms[1].key(), "n*");
+    EXPECT_EQ(ms[0].frame->refs_for_test(), 4u);  // 2 + 1 + the arena's own
+  }
+  EXPECT_EQ(ms[0].frame->refs_for_test(), 3u);  // the arena let go of its block
+  ms[0].frame->release(2);
+  ms[1].frame->release();  // frees; ASan would flag a leak or double free
+}
+
+TEST(MessageArena, FullBlockAndLargeMessagesGetNewFrames) {
+  MessageArena arena;
+  const std::string payload(400, 'p');
+  MessageFrame first = arena.encode(Kind::Channel, {}, "c", payload, 1);
+  std::vector<MessageFrame> ms{first};
+  while (ms.back().frame == first.frame) ms.push_back(arena.encode(Kind::Channel, {}, "c", payload, 1));
+  EXPECT_EQ(ms.back().begin, 0u);  // the next block starts afresh
+  EXPECT_LE(ms[ms.size() - 2].begin + ms[ms.size() - 2].size, MessageArena::kBlockSize);
+  const MessageFrame large = arena.encode(Kind::Channel, {}, "c", std::string(600, 'L'), 1);
+  EXPECT_FALSE(large.in_block);
+  EXPECT_EQ(large.begin, 0u);
+  EXPECT_EQ(large.size, large.frame->size());
+  large.frame->release();
+  for (MessageFrame& m : ms) m.frame->release();
 }
 
 }  // namespace
