@@ -31,7 +31,7 @@ bool Conn::start_connect() {
   }
   int one = 1;
   ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  const sockaddr_in& a = w_.context().addr;
+  const sockaddr_in& a = w_.context().addrs[node];
   int rc = ::connect(fd_, reinterpret_cast<const sockaddr*>(&a), sizeof a);
   if (rc < 0 && errno != EINPROGRESS) {
     w_.counters()[kConnectErrors]++;

@@ -30,6 +30,7 @@ class Conn {
   size_t pending_out() const { return out_.size() - out_off_; }
 
   size_t slot = 0;  // index in the worker's connection table
+  uint32_t node = 0;  // which endpoint it connects to (RunContext::addrs)
 
  protected:
   virtual void on_connected(uint64_t now) = 0;

@@ -11,7 +11,8 @@ const char* counter_name(Counter c) {
       "fast_expected_all", "fast_expected_measured", "fast_deliveries_all", "fast_deliveries_measured",
       "slow_deliveries", "slow_disconnects", "gaps_skipped", "late_arrivals", "stale_arrivals",
       "duplicates", "corrupted", "misrouted", "connect_errors", "disconnects", "protocol_errors",
-      "command_errors", "subscribers_ready", "publishers_ready", "churn_cycles", "after_unsubscribe", "outstanding"};
+      "command_errors", "subscribers_ready", "publishers_ready", "churn_cycles", "after_unsubscribe", "probe_messages",
+      "outstanding"};
   return kNames[c];
 }
 

@@ -22,7 +22,7 @@ enum Counter : size_t {
   kDeliveriesAll,         // verified, non-duplicate messages received (fast + slow)
   kDeliveriesMeasured,    // ... of measured publishes
   kBytesMeasured,         // payload bytes of measured deliveries
-  kFastExpectedAll,       // slow runs: deliveries owed to fast subscribers
+  kFastExpectedAll,       // planned runs: deliveries owed to fast subscribers (all of them without slow ones)
   kFastExpectedMeasured,
   kFastDeliveriesAll,
   kFastDeliveriesMeasured,
@@ -42,6 +42,7 @@ enum Counter : size_t {
   kPublishersReady,
   kChurnCycles,           // churning subscribers that completed subscribe..disconnect
   kAfterUnsubscribe,      // messages a churner got after its final unsubscribe confirmation
+  kProbeMessages,         // readiness probes that reached stable subscribers (ignored)
   kOutstanding,           // publishes written but not yet answered (gauge)
   kCounterCount
 };

@@ -5,8 +5,11 @@
 #include <cmath>
 #include <fmt/format.h>
 
+#include <arpa/inet.h>
+
 #include "payload.h"
 #include "scenario_file.h"
+#include "topology.h"
 
 namespace ringcast::loadgen {
 namespace {
@@ -36,6 +39,19 @@ double to_double(std::string_view key, std::string_view v) {
   return x;
 }
 
+// "a,b,,c" -> {"a", "b", "c"}
+std::vector<std::string_view> split_commas(std::string_view v) {
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  while (start <= v.size()) {
+    size_t comma = v.find(',', start);
+    if (comma == std::string_view::npos) comma = v.size();
+    if (comma > start) parts.push_back(v.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return parts;
+}
+
 bool to_bool(std::string_view key, std::string_view v) {
   if (v == "" || v == "true" || v == "1" || v == "yes" || v == "on") return true;
   if (v == "false" || v == "0" || v == "no" || v == "off") return false;
@@ -60,6 +76,39 @@ uint64_t parse_size(std::string_view s) {
   return n * mult;
 }
 
+Endpoint parse_endpoint(std::string_view s) {
+  size_t colon = s.rfind(':');
+  if (colon == std::string_view::npos || colon == 0)
+    throw OptionError(fmt::format("bad endpoint '{}' (expected HOST:PORT, e.g. 127.0.0.1:7001)", s));
+  Endpoint e;
+  e.host = s.substr(0, colon);
+  in_addr a{};
+  if (inet_pton(AF_INET, e.host.c_str(), &a) != 1)
+    throw OptionError(fmt::format("bad endpoint '{}': '{}' is not an IPv4 address", s, e.host));
+  std::string_view port = s.substr(colon + 1);
+  uint32_t p = 0;
+  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
+  if (ec != std::errc() || end != port.data() + port.size() || p == 0 || p > 65535)
+    throw OptionError(fmt::format("bad endpoint '{}': port must be 1-65535", s));
+  e.port = static_cast<uint16_t>(p);
+  return e;
+}
+
+std::vector<Endpoint> parse_endpoint_list(std::string_view s) {
+  std::vector<Endpoint> out;
+  for (std::string_view part : split_commas(s)) out.push_back(parse_endpoint(part));
+  if (out.empty()) throw OptionError(fmt::format("expected one or more HOST:PORT, got '{}'", s));
+  return out;
+}
+
+std::vector<Endpoint> publish_endpoints(const Options& o) {
+  return o.publish_to.empty() ? std::vector<Endpoint>{Endpoint{o.host, o.port}} : o.publish_to;
+}
+
+std::vector<Endpoint> subscribe_endpoints(const Options& o) {
+  return o.subscribe_to.empty() ? std::vector<Endpoint>{Endpoint{o.host, o.port}} : o.subscribe_to;
+}
+
 bool is_switch(std::string_view key) {
   return key == "resp3" || key == "sharded" || key == "no-check" || key == "quiet" || key == "progress" ||
          key == "no-progress";
@@ -72,7 +121,26 @@ void apply_option(Options& o, std::string_view key, std::string_view v) {
     if (p == 0 || p > 65535) bad(key, v, "a port 1-65535");
     o.port = static_cast<uint16_t>(p);
   } else if (key == "label") o.label = v;
-  else if (key == "server-pid") o.server_pid = static_cast<int>(to_u32(key, v));
+  else if (key == "publish-to") o.publish_to = parse_endpoint_list(v);
+  else if (key == "subscribe-to") o.subscribe_to = parse_endpoint_list(v);
+  else if (key == "endpoints") {
+    // The cluster layout: the first endpoint publishes, the others subscribe
+    // (round-robin); a single endpoint does both.
+    std::vector<Endpoint> all = parse_endpoint_list(v);
+    o.publish_to = {all.front()};
+    o.subscribe_to = all.size() > 1 ? std::vector<Endpoint>(all.begin() + 1, all.end()) : all;
+  } else if (key == "expect") {
+    if (v != "auto" && v != "replies" && v != "plan") bad(key, v, "auto, replies or plan");
+    o.expect = v;
+  } else if (key == "probe-timeout") o.probe_timeout_s = to_double(key, v);
+  else if (key == "server-pid") {
+    o.server_pids.clear();
+    for (std::string_view part : split_commas(v)) {
+      uint32_t pid = to_u32(key, part);
+      if (pid == 0 || pid > INT32_MAX) bad(key, v, "process ids");
+      o.server_pids.push_back(static_cast<int>(pid));
+    }
+  }
   else if (key == "wait") o.wait_s = to_double(key, v);
   else if (key == "resp3") o.resp3 = to_bool(key, v);
   else if (key == "user") o.user = v;
@@ -90,14 +158,7 @@ void apply_option(Options& o, std::string_view key, std::string_view v) {
   } else if (key == "prefix") o.prefix = v;
   else if (key == "size" || key == "sizes") {
     o.sizes.clear();
-    size_t start = 0;
-    while (start <= v.size()) {
-      size_t comma = v.find(',', start);
-      if (comma == std::string_view::npos) comma = v.size();
-      std::string_view part = v.substr(start, comma - start);
-      if (!part.empty()) o.sizes.push_back(parse_size(part));
-      start = comma + 1;
-    }
+    for (std::string_view part : split_commas(v)) o.sizes.push_back(parse_size(part));
     if (o.sizes.empty()) bad(key, v, "one or more sizes");
   } else if (key == "pipeline") o.pipeline = to_u32(key, v);
   else if (key == "batch") o.batch = to_u32(key, v);
@@ -128,7 +189,7 @@ void apply_option(Options& o, std::string_view key, std::string_view v) {
 
 std::vector<std::string> preset_names() {
   return {"fanout", "fanout-1000", "many-channels", "patterns", "many-patterns", "sizes",
-          "large", "burst", "churn", "slow", "latency"};
+          "large", "burst", "churn", "slow", "latency", "cluster"};
 }
 
 void apply_preset(Options& o, std::string_view name) {
@@ -161,6 +222,10 @@ void apply_preset(Options& o, std::string_view name) {
     o.subscribers = 100; o.slow_share = 0.1; o.slow_mode = "stop";
   } else if (name == "latency") {
     o.publishers = 4; o.subscribers = 100; o.rate = 20000; o.batch = 1;
+  } else if (name == "cluster") {
+    // fanout's shape, so a cluster run and a one-node run of it compare
+    // directly; where the connections go is --endpoints' business.
+    o.subscribers = 100; o.sizes = {64};
   } else {
     throw OptionError(fmt::format("unknown scenario '{}'", name));
   }
@@ -175,6 +240,9 @@ void validate(const Options& o) {
   for (uint64_t s : o.sizes)
     if (s > 512ull * 1024 * 1024) throw OptionError("payload sizes are capped at 512 MiB");
   if (o.subscribers == 0 && o.churn_rate == 0) throw OptionError("--subscribers must be at least 1");
+  if (o.churn_rate > 0 && plan_expectations(o))
+    throw OptionError("--churn-rate needs expectations from PUBLISH replies (one node, --expect replies): "
+                      "what a churner should get cannot be planned");
 }
 
 Options parse_cli(const std::vector<std::string>& args) {
@@ -214,8 +282,11 @@ std::string usage() {
 
 scenarios: {}
 
-target:   --host H --port N --label NAME --server-pid PID --wait S --resp3 --sharded
+target:   --host H --port N --label NAME --server-pid PID[,PID...] --wait S --resp3 --sharded
           --user U --password P
+nodes:    --publish-to H:P[,H:P...] --subscribe-to H:P[,H:P...] (round-robin; default --host/--port)
+          --endpoints H:P,H:P,... (first publishes, the rest subscribe; one endpoint does both)
+          --expect auto|replies|plan --probe-timeout S (0: no cross-node readiness probe)
 shape:    --publishers P --subscribers N --channels C --patterns D --nonmatching PCT
           --prefix P --size B | --sizes 0,64,1k,4m --pipeline N --batch N
           --rate PUBLISHES_PER_S (open loop; latency from scheduled send time) --max-lag N

@@ -15,12 +15,31 @@ class OptionError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// One server address ("127.0.0.1:7001"). Equal host and port mean the same
+// node: that is how a single-node run is told from a cross-node one.
+struct Endpoint {
+  std::string host;
+  uint16_t port = 0;
+  std::string str() const { return host + ":" + std::to_string(port); }
+  friend bool operator==(const Endpoint&, const Endpoint&) = default;
+};
+
 struct Options {
   // Target.
   std::string host = "127.0.0.1";
   uint16_t port = 6379;
+  // Where publishers and subscribers connect, round-robin over each list;
+  // empty: host:port. Set by --publish-to, --subscribe-to and --endpoints.
+  std::vector<Endpoint> publish_to;
+  std::vector<Endpoint> subscribe_to;
+  // Where expected deliveries come from: "replies" (the sum of PUBLISH
+  // replies), "plan" (publishes x subscribers of the channel: a cluster node's
+  // reply counts only its own receivers) or "auto" (plan when the endpoints
+  // name more than one node).
+  std::string expect = "auto";
+  double probe_timeout_s = 30;   // plan: wait this long for cross-node routes (0: do not probe)
   std::string label = "server";  // names the target in results ("redis", "ringcast")
-  int server_pid = 0;            // >0: report that process's CPU seconds
+  std::vector<int> server_pids;  // report these processes' CPU seconds, summed
   double wait_s = 5;             // how long to wait for the server to answer PING
   bool resp3 = false;            // HELLO 3 on every connection
   std::string user;              // AUTH user (with password; empty: AUTH password)
@@ -82,6 +101,14 @@ std::vector<std::string> preset_names();
 
 // Parses "64", "1k", "64KiB", "4m", "1mb" (binary multiples).
 uint64_t parse_size(std::string_view s);
+
+// Parses "HOST:PORT" (IPv4 literal) and comma-separated lists of them.
+Endpoint parse_endpoint(std::string_view s);
+std::vector<Endpoint> parse_endpoint_list(std::string_view s);
+
+// The publish and subscribe endpoint lists with host:port filled in for empty ones.
+std::vector<Endpoint> publish_endpoints(const Options& o);
+std::vector<Endpoint> subscribe_endpoints(const Options& o);
 
 // Checks cross-field rules (e.g. subscribers >= 1); throws OptionError.
 void validate(const Options& o);

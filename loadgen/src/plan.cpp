@@ -92,6 +92,20 @@ std::string Plan::churn_unsubscribe_command(uint32_t t) const {
   return encode_command({o_.sharded ? "SUNSUBSCRIBE" : "UNSUBSCRIBE", channels_[t]});
 }
 
+std::string Plan::subscribe_channels_command(const std::vector<uint32_t>& cs) const {
+  std::vector<std::string> args{o_.pattern_mode() ? "PSUBSCRIBE" : o_.sharded ? "SSUBSCRIBE" : "SUBSCRIBE"};
+  for (uint32_t c : cs) args.push_back(o_.pattern_mode() ? pattern(c) : channels_[c]);
+  return encode_command(args);
+}
+
+std::string Plan::unsubscribe_all_command() const {
+  return encode_command({o_.pattern_mode() ? "PUNSUBSCRIBE" : o_.sharded ? "SUNSUBSCRIBE" : "UNSUBSCRIBE"});
+}
+
+std::string Plan::publish_command(uint32_t c, const std::string& payload) const {
+  return encode_command({o_.sharded ? "SPUBLISH" : "PUBLISH", channels_[c], payload});
+}
+
 uint64_t Plan::mean_payload_size() const {
   uint64_t sum = 0;
   for (uint64_t s : sizes_) sum += s;

@@ -38,6 +38,14 @@ class Plan {
   std::string churn_subscribe_command(uint32_t target) const;
   std::string churn_unsubscribe_command(uint32_t target) const;
 
+  // Readiness probes: one command subscribing to channel indices `cs` the way
+  // stable subscribers do (the channel itself, or in pattern mode the one
+  // pattern that matches it), the command that drops them all again, and a
+  // PUBLISH (SPUBLISH) of `payload` on channel index c.
+  std::string subscribe_channels_command(const std::vector<uint32_t>& cs) const;
+  std::string unsubscribe_all_command() const;
+  std::string publish_command(uint32_t c, const std::string& payload) const;
+
   uint32_t receivers(uint32_t c) const { return receivers_[c]; }
   uint32_t fast_receivers(uint32_t c) const { return fast_receivers_[c]; }
   uint64_t mean_payload_size() const;

@@ -131,7 +131,7 @@ bool Publisher::on_reply(const Reply& r, uint64_t) {
     c[kReplySumMeasured] += n;
     c[kFastExpectedMeasured] += ctx.plan.fast_receivers(ch);
   }
-  if (ctx.strict_replies && n != ctx.plan.receivers(ch)) c[kReplyMismatch]++;
+  if (ctx.strict_replies && n != ctx.topo.local_receivers(node, ch)) c[kReplyMismatch]++;
   return true;
 }
 

@@ -101,9 +101,9 @@ int run_report(const std::vector<std::string>& args) {
   }
   if (baseline.empty()) baseline = labels.front();
 
-  fmt::print("{:<16} {:<12} {:>4} {:>10} {:>7} {:>9} {:>9} {:>9} {:>8} {:>8} {:>6} {:>6} {:>5} {:>9} {:>7} {:>7} {:>4}\n",
+  fmt::print("{:<16} {:<12} {:>4} {:>10} {:>7} {:>9} {:>9} {:>9} {:>8} {:>8} {:>6} {:>6} {:>5} {:>9} {:>7} {:>7} {:>7} {:>4}\n",
              "scenario", "target", "runs", "deliv/s", "spread", "p50 us", "p99 us", "p99.9 us", "srv s/M",
-             "lg s/M", "srv%", "lg%", "load", "x deliv/s", "x p99", "x srvM", "ok");
+             "lg s/M", "srv%", "lg%", "load", "x deliv/s", "x p50", "x p99", "x srvM", "ok");
   int status = 0;
   for (const auto& sc : scenarios) {
     const Group* base = nullptr;
@@ -116,31 +116,33 @@ int run_report(const std::vector<std::string>& args) {
       auto d = column(g, [](const Sample& s) { return s.deliveries_per_s; });
       double dm = median(d);
       double spread = dm > 0 ? (*std::max_element(d.begin(), d.end()) - *std::min_element(d.begin(), d.end())) / dm : 0;
+      double p50 = median(column(g, [](const Sample& s) { return s.p50; }));
       double p99 = median(column(g, [](const Sample& s) { return s.p99; }));
       double srvm = median(column(g, [](const Sample& s) { return s.srv_per_m; }));
       size_t ok = std::count_if(g.runs.begin(), g.runs.end(), [](const Sample& s) { return s.verified; });
       if (ok != g.runs.size()) status = 1;
-      std::string rd = "-", rp = "-", rc = "-";
+      std::string rd = "-", rm = "-", rp = "-", rc = "-";
       if (base != nullptr) {
         double bd = median(column(*base, [](const Sample& s) { return s.deliveries_per_s; }));
+        double bm = median(column(*base, [](const Sample& s) { return s.p50; }));
         double bp = median(column(*base, [](const Sample& s) { return s.p99; }));
         double bc = median(column(*base, [](const Sample& s) { return s.srv_per_m; }));
         if (bd > 0) rd = fmt::format("{:.2f}", dm / bd);
+        if (bm > 0) rm = fmt::format("{:.2f}", p50 / bm);
         if (bp > 0) rp = fmt::format("{:.2f}", p99 / bp);
         if (bc > 0 && srvm >= 0) rc = fmt::format("{:.2f}", srvm / bc);
       }
-      fmt::print("{:<16} {:<12} {:>4} {:>10} {:>6.1f}% {:>9.1f} {:>9.1f} {:>9.1f} {:>8} {:>8} {:>6} {:>6} {:>5} {:>9} {:>7} {:>7} {:>4}\n",
-                 sc, lb, g.runs.size(), si(dm), spread * 100, median(column(g, [](const Sample& s) { return s.p50; })),
-                 p99, median(column(g, [](const Sample& s) { return s.p999; })), cpu(srvm),
+      fmt::print("{:<16} {:<12} {:>4} {:>10} {:>6.1f}% {:>9.1f} {:>9.1f} {:>9.1f} {:>8} {:>8} {:>6} {:>6} {:>5} {:>9} {:>7} {:>7} {:>7} {:>4}\n",
+                 sc, lb, g.runs.size(), si(dm), spread * 100, p50, p99, median(column(g, [](const Sample& s) { return s.p999; })), cpu(srvm),
                  cpu(median(column(g, [](const Sample& s) { return s.lg_per_m; }))),
                  pct(median(column(g, [](const Sample& s) { return s.srv_util; }))),
                  pct(median(column(g, [](const Sample& s) { return s.lg_util; }))),
-                 load(median(column(g, [](const Sample& s) { return s.load; }))), rd, rp, rc,
+                 load(median(column(g, [](const Sample& s) { return s.load; }))), rd, rm, rp, rc,
                  fmt::format("{}/{}", ok, g.runs.size()));
     }
   }
   fmt::print("\nmedians over runs; spread = (max-min)/median of deliveries/s; x = ratio to '{}' "
-             "(deliv/s: higher is better; p99 and server CPU per million deliveries: lower is better);\n"
+             "(deliv/s: higher is better; p50, p99 and server CPU per million deliveries: lower is better);\n"
              "srv% / lg% = CPU used during the window as a share of one core (near 100% x cores: that side limited the result);\n"
              "load = 1-minute load average (above the CPU count, other work shared the machine: expect noise)\n",
              baseline);

@@ -22,11 +22,12 @@ struct RunResult {
   double server_cpu_s = -1;  // server's CPU during the window; -1 unknown
   double loadgen_cpu_s = 0;  // this process's CPU during the window
   double load_average = -1;  // 1-minute load average at the end of the window
+  double probe_s = -1;       // how long cross-node readiness probes took; -1 not probed
   Counters totals;
   Histogram latency;         // ns, measured deliveries to fast subscribers
 
   // Derived by finish().
-  uint64_t expected = 0;     // sum of PUBLISH replies for measured publishes (fast-only in slow runs)
+  uint64_t expected = 0;     // sum of PUBLISH replies for measured publishes, or from the plan (planned())
   uint64_t delivered = 0;    // matching deliveries
   uint64_t lost = 0;
   uint64_t extra = 0;
@@ -34,6 +35,8 @@ struct RunResult {
   std::vector<std::string> problems;
 
   void finish(const Options& o);
+  // Whether expected deliveries come from the plan (slow or cross-node runs).
+  static bool planned(const Options& o);
   double deliveries_per_s() const { return window_s > 0 ? static_cast<double>(delivered) / window_s : 0; }
 };
 

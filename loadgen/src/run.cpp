@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "payload.h"
 #include "plan.h"
+#include "probe.h"
 #include "run_context.h"
 #include "sysinfo.h"
 #include "worker.h"
@@ -63,6 +64,19 @@ class Progress {
   Counters prev_;
 };
 
+// Summed CPU seconds of the server processes (a cluster is several); -1 when
+// there are none or one cannot be read.
+double servers_cpu_seconds(const std::vector<int>& pids) {
+  if (pids.empty()) return -1;
+  double sum = 0;
+  for (int pid : pids) {
+    double s = process_cpu_seconds(pid);
+    if (s < 0) return -1;
+    sum += s;
+  }
+  return sum;
+}
+
 int64_t auto_max_lag(const Options& o, const Plan& plan) {
   if (o.max_lag > 0) return static_cast<int64_t>(o.max_lag);
   // Enough owed deliveries to keep every subscriber's pipe busy (256 frames
@@ -88,19 +102,25 @@ bool execute_run(const Options& o, RunResult& r, std::string& error) {
                         r.fd_limit);
     return false;
   }
-  if (std::string e = wait_for_server(o.host, o.port, o.wait_s, o.user, o.password); !e.empty()) {
-    error = e;
-    return false;
-  }
-
   Plan plan(o);
+  Topology topo(o, plan);
+  for (const Endpoint& e : topo.nodes()) {
+    if (std::string err = wait_for_server(e.host, e.port, o.wait_s, o.user, o.password); !err.empty()) {
+      error = err;
+      return false;
+    }
+  }
   uint32_t threads = o.threads ? o.threads : usable_cpus();
   threads = std::max<uint32_t>(1, std::min<uint32_t>(threads, o.subscribers + o.publishers));
   r.threads = threads;
-  RunContext ctx(o, plan, threads);
-  ctx.addr.sin_family = AF_INET;
-  ctx.addr.sin_port = htons(o.port);
-  inet_pton(AF_INET, o.host.c_str(), &ctx.addr.sin_addr);
+  RunContext ctx(o, plan, topo, threads);
+  for (const Endpoint& e : topo.nodes()) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(e.port);
+    inet_pton(AF_INET, e.host.c_str(), &a.sin_addr);
+    ctx.addrs.push_back(a);
+  }
   ctx.hello_version = o.resp3 ? 3 : 2;
   if (!o.password.empty()) {
     ctx.handshake += o.user.empty() ? Plan::encode_command({"AUTH", o.password})
@@ -114,6 +134,7 @@ bool execute_run(const Options& o, RunResult& r, std::string& error) {
   ctx.max_lag = auto_max_lag(o, plan);
   ctx.strict_replies = o.churn_rate == 0 && o.slow_share == 0;
   ctx.slow_run = o.slow_share > 0;
+  ctx.planned = ctx.slow_run || topo.planned();
 
   std::vector<std::unique_ptr<Worker>> workers;
   for (uint32_t i = 0; i < threads; ++i) workers.push_back(std::make_unique<Worker>(ctx, i, threads));
@@ -139,9 +160,19 @@ bool execute_run(const Options& o, RunResult& r, std::string& error) {
     }
     sleep_ms(2);
   }
+  if (topo.planned() && o.probe_timeout_s > 0) {
+    uint64_t t_probe = now_ns();
+    if (std::string e = wait_for_routes(ctx, o.probe_timeout_s); !e.empty()) {
+      error = e;
+      stop_all();
+      return false;
+    }
+    r.probe_s = secs(now_ns() - t_probe);
+  }
   if (!o.quiet)
-    fmt::print(stderr, "ready: {} subscribers, {} publishers on {} threads in {:.2f} s\n", o.subscribers,
-               o.publishers, threads, secs(now_ns() - t_setup));
+    fmt::print(stderr, "ready: {} subscribers, {} publishers on {} threads in {:.2f} s{}\n", o.subscribers,
+               o.publishers, threads, secs(now_ns() - t_setup),
+               r.probe_s >= 0 ? fmt::format(" (cross-node probes arrived after {:.3f} s)", r.probe_s) : "");
 
   bool show = o.progress == 1 || (o.progress == -1 && !o.quiet && o.warmup_s + o.duration_s >= 5);
   uint64_t start = now_ns();
@@ -152,7 +183,7 @@ bool execute_run(const Options& o, RunResult& r, std::string& error) {
     progress.tick(now_ns(), "warm-up");
   }
 
-  double srv0 = o.server_pid > 0 ? process_cpu_seconds(o.server_pid) : -1;
+  double srv0 = servers_cpu_seconds(o.server_pids);
   double own0 = own_cpu_seconds();
   uint64_t t0 = now_ns();
   ctx.phase.store(Phase::kMeasure, std::memory_order_release);
@@ -162,7 +193,7 @@ bool execute_run(const Options& o, RunResult& r, std::string& error) {
   }
   ctx.phase.store(Phase::kDrain, std::memory_order_release);
   uint64_t t1 = now_ns();
-  double srv1 = o.server_pid > 0 ? process_cpu_seconds(o.server_pid) : -1;
+  double srv1 = servers_cpu_seconds(o.server_pids);
   double own1 = own_cpu_seconds();
   r.load_average = load_average();
 
@@ -171,9 +202,10 @@ bool execute_run(const Options& o, RunResult& r, std::string& error) {
   for (;;) {
     Counters c = ctx.totals();
     bool replies_in = c[kOutstanding] == 0;
-    uint64_t want = ctx.slow_run ? c[kFastExpectedMeasured] : c[kReplySumMeasured];
-    uint64_t got = ctx.slow_run ? c[kFastDeliveriesMeasured] : c[kDeliveriesMeasured];
-    if (replies_in && got >= want) {
+    uint64_t want = ctx.planned ? c[kFastExpectedMeasured] : c[kReplySumMeasured];
+    uint64_t got = ctx.planned ? c[kFastDeliveriesMeasured] : c[kDeliveriesMeasured];
+    // Warm-up deliveries too: finish() reports any that never came.
+    if (replies_in && got >= want && ctx.inflight() <= 0) {
       r.drained = true;
       break;
     }

@@ -13,6 +13,7 @@
 #include "counters.h"
 #include "options.h"
 #include "plan.h"
+#include "topology.h"
 
 namespace ringcast::loadgen {
 
@@ -25,14 +26,15 @@ enum class Phase : int {
 };
 
 struct RunContext {
-  RunContext(const Options& o, const Plan& p, uint32_t workers)
-      : opt(o), plan(p), shared(workers) {
+  RunContext(const Options& o, const Plan& p, const Topology& t, uint32_t workers)
+      : opt(o), plan(p), topo(t), shared(workers) {
     for (auto& s : shared) s = std::make_unique<SharedCounters>();
   }
 
   const Options& opt;
   const Plan& plan;
-  sockaddr_in addr{};
+  const Topology& topo;
+  std::vector<sockaddr_in> addrs;  // by node index (topo.nodes())
   uint32_t hello_version = 2;
   // Sent first on every connection (AUTH, HELLO 3), and how many replies it gets.
   std::string handshake;
@@ -43,8 +45,11 @@ struct RunContext {
   std::atomic<bool> release_slow{false};
   std::vector<std::unique_ptr<SharedCounters>> shared;  // one per worker, written only by it
   int64_t max_lag = 0;          // deliveries owed before closed-loop publishers pause
-  bool strict_replies = false;  // PUBLISH replies must equal the planned receivers
-  bool slow_run = false;        // flow control and verification look at fast subscribers only
+  bool strict_replies = false;  // PUBLISH replies must equal the planned receivers on the publisher's node
+  bool slow_run = false;        // some subscribers are slow: only fast ones are owed deliveries
+  // Deliveries owed come from the plan (kFastExpected*: slow runs, cross-node
+  // runs), not from the sum of PUBLISH replies.
+  bool planned = false;
 
   Phase current() const { return phase.load(std::memory_order_acquire); }
 
@@ -53,8 +58,8 @@ struct RunContext {
   int64_t inflight() const {
     uint64_t owed = 0, got = 0;
     for (const auto& s : shared) {
-      owed += s->get(slow_run ? kFastExpectedAll : kReplySumAll);
-      got += s->get(slow_run ? kFastDeliveriesAll : kDeliveriesAll);
+      owed += s->get(planned ? kFastExpectedAll : kReplySumAll);
+      got += s->get(planned ? kFastDeliveriesAll : kDeliveriesAll);
     }
     return static_cast<int64_t>(owed) - static_cast<int64_t>(got);
   }

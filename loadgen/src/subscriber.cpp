@@ -3,6 +3,7 @@
 #include "subscriber.h"
 
 #include "payload.h"
+#include "probe.h"
 #include "worker.h"
 
 namespace ringcast::loadgen {
@@ -96,7 +97,9 @@ void Subscriber::on_message(const Reply& r, uint64_t now) {
   Counters& c = w_.counters();
   PayloadHeader h;
   if (decode_payload(r.payload, h) != PayloadStatus::kOk) {
-    c[kCorrupted]++;
+    // Readiness probes travel on the real channels; checked only here, off the hot path.
+    if (is_probe_payload(r.payload)) c[kProbeMessages]++;
+    else c[kCorrupted]++;
     return;
   }
   const RunContext& ctx = w_.context();

@@ -70,8 +70,9 @@ void Worker::spawn_churners(uint64_t now) {
   if (churn_next_ns_ == 0) churn_next_ns_ = now + churn_interval_ns_ * index_ / count_;
   while (churn_next_ns_ <= now) {
     churn_next_ns_ += churn_interval_ns_;
-    uint32_t target = ctx_.plan.churn_target(churn_spawned_++ * count_ + index_);
-    Subscriber* s = add(std::make_unique<Subscriber>(*this, Subscriber::Kind::kChurner, target));
+    uint64_t n = churn_spawned_++ * count_ + index_;
+    Subscriber* s = add(std::make_unique<Subscriber>(*this, Subscriber::Kind::kChurner, ctx_.plan.churn_target(n)));
+    s->node = ctx_.topo.churner_node(n);
     timed_.push_back(s);
     to_connect_.push_back(s);
   }
@@ -120,11 +121,13 @@ void Worker::loop() {
     Subscriber::Kind k = Subscriber::Kind::kStable;
     if (ctx_.plan.is_slow(j)) k = o.slow_mode == "throttle" ? Subscriber::Kind::kSlowThrottle : Subscriber::Kind::kSlowStop;
     Subscriber* s = add(std::make_unique<Subscriber>(*this, k, j));
+    s->node = ctx_.topo.subscriber_node(j);
     if (k != Subscriber::Kind::kStable) timed_.push_back(s);
     to_connect_.push_back(s);
   }
   for (uint32_t p = index_; p < o.publishers; p += count_) {
     Publisher* pub = add(std::make_unique<Publisher>(*this, p));
+    pub->node = ctx_.topo.publisher_node(p);
     publishers_.push_back(pub);
     to_connect_.push_back(pub);
   }
