@@ -1,7 +1,7 @@
 # Cluster (issue 7): messages published on one ringcast node reach subscribers on the others through
 # a NATS cluster (3 nats-server processes, node i attached to server i), byte-exact and in order:
 # binary channel names and payloads, patterns, shard channels, local-only counts, no echo, and the
-# subject mapping of /work/notes/cluster-spec.md as seen on NATS itself.
+# subject mapping (README, "Running several nodes") as seen on NATS itself.
 
 import json
 import random
@@ -13,8 +13,8 @@ import urllib.request
 import redis
 
 from harness import cmd, read_all
-from nats_cluster import (ClusterTestCase, NatsClient, channel_subject, frame, message, pmessage, smessage,
-                          skip_unless_ringcast_cluster)
+from cluster_testcase import ClusterTestCase, frame, message, pmessage, skip_unless_ringcast_cluster, smessage
+from nats_client import NatsClient, channel_subject
 
 # Channel names with every byte class the subject mapping must escape or split on.
 BINARY_CHANNELS = [

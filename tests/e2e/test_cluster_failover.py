@@ -11,7 +11,7 @@ import urllib.error
 import urllib.request
 
 from harness import cmd, wait_until
-from nats_cluster import ClusterTestCase, frame, message, skip_unless_ringcast_cluster
+from cluster_testcase import ClusterTestCase, frame, message, skip_unless_ringcast_cluster
 
 
 def http_get(port, path):

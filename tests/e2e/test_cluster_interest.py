@@ -8,8 +8,9 @@ import time
 import unittest
 
 from harness import cmd
-from nats_cluster import (ClusterTestCase, NatsClient, channel_subject, frame, message, node_config, pmessage,
-                          smessage, skip_unless_ringcast_cluster)
+from cluster_testcase import (ClusterTestCase, frame, message, node_config, pmessage, skip_unless_ringcast_cluster,
+                              smessage)
+from nats_client import NatsClient, channel_subject
 
 
 @skip_unless_ringcast_cluster

@@ -13,7 +13,9 @@ from unittest import mock
 
 import nats_cluster
 from harness import wait_until
-from nats_cluster import ClusterTestCase, NatsClient, NatsCluster, NatsStartError, skip_unless_ringcast_cluster
+from cluster_testcase import ClusterTestCase, skip_unless_ringcast_cluster
+from nats_client import NatsClient
+from nats_cluster import NatsCluster, NatsStartError
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
