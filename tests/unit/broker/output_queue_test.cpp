@@ -294,7 +294,7 @@ TEST(OutputQueueAccounting, AWriteTakesAboutMaxBytesButAlwaysOneSegment) {
 
 // Consecutive messages of one arena block reach a subscriber as one slice:
 // one segment, one iovec, nothing copied; the block is referenced once.
-TEST(OutputQueueSlices, ConsecutiveBlockMessagesExtendOneSlice) {
+TEST(OutputQueueSlice, ConsecutiveBlockMessagesExtendOneSlice) {
   LocalFramePool pool;
   const std::string a = "*3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\na\r\n";
   const std::string b = "*3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\nb\r\n";
@@ -318,42 +318,53 @@ TEST(OutputQueueSlices, ConsecutiveBlockMessagesExtendOneSlice) {
   block->release();
 }
 
-// A message that does not follow the slice is copied after it; a new slice
-// starts only when nothing else is queued (or all of it is in flight).
-TEST(OutputQueueSlices, GapsAreCopiedAndSlicesRestartAfterAWrite) {
-  LocalFramePool pool;
+// One small message, several times back to back in an arena block that the
+// shard adopted: what a subscriber's queue sees under fan-out.
+class OutputQueueSlices : public ::testing::Test {
+ protected:
+  void use_block(int copies) {
+    std::string bytes;
+    for (int i = 0; i < copies; ++i) bytes += m;
+    block = make_frame(bytes);
+    lf = pool.adopt_block(block);
+  }
+  void TearDown() override {
+    EXPECT_EQ(pool.live(), 0u);  // every slice and copy let go of its frame
+    EXPECT_EQ(block->refs_for_test(), 1u);
+    block->release();
+  }
+
   const std::string m = "*3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\nm\r\n";
   const uint32_t n = uint32_t(m.size());
-  Frame* block = make_frame(m + m + m + m);
-  LocalFrame* lf = pool.adopt_block(block);
+  LocalFramePool pool;
+  Frame* block = nullptr;
+  LocalFrame* lf = nullptr;
   OutputQueue q;
+  std::vector<iovec> iov;
+};
+
+// A message that does not follow the slice is copied after it; a new slice
+// starts only when nothing else is queued (or all of it is in flight).
+TEST_F(OutputQueueSlices, GapsAreCopiedAndSlicesRestartAfterAWrite) {
+  use_block(4);
   q.push_message(lf, 0, n, true);
   q.push_message(lf, 2 * n, n, true);  // skips one: copied
   q.push_message(lf, 3 * n, n, true);  // follows the copy, not the slice: copied
   EXPECT_EQ(q.segments(), 2u);
-  std::vector<iovec> iov;
   q.prepare(iov);
   q.push_message(lf, n, n, true);  // everything queued is in flight: a new slice
   EXPECT_EQ(q.segments(), 3u);
   EXPECT_EQ(lf->refs, 2u);
   q.complete(3 * n);
   EXPECT_EQ(drain(q, 1 << 20), m);
-  EXPECT_EQ(pool.live(), 0u);
-  block->release();
 }
 
 // A short write means a slow reader: its slices are copied out, so it cannot
 // keep a whole block (other subscribers' messages) alive while it lags.
-TEST(OutputQueueSlices, ShortWriteCopiesSlicesOut) {
-  LocalFramePool pool;
-  const std::string m = "*3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\nm\r\n";
-  const uint32_t n = uint32_t(m.size());
-  Frame* block = make_frame(m + m + m);
-  LocalFrame* lf = pool.adopt_block(block);
-  OutputQueue q;
+TEST_F(OutputQueueSlices, ShortWriteCopiesSlicesOut) {
+  use_block(3);
   q.push_message(lf, 0, n, true);
   q.push_message(lf, n, n, true);
-  std::vector<iovec> iov;
   q.prepare(iov);
   q.push_message(lf, 2 * n, n, true);  // a second slice, behind the write
   q.complete(5);
@@ -361,29 +372,19 @@ TEST(OutputQueueSlices, ShortWriteCopiesSlicesOut) {
   EXPECT_EQ(pool.live(), 2u);             // two frames of their own instead
   EXPECT_EQ(q.bytes(), 3 * m.size() - 5);
   EXPECT_EQ(drain(q, 7), (m + m + m).substr(5));
-  EXPECT_EQ(pool.live(), 0u);
-  block->release();
 }
 
 // Under drop-oldest (no copies) every message stays its own segment, so the
 // oldest can be dropped whole; a partly written one never is.
-TEST(OutputQueueSlices, WithoutCopiesEachMessageIsDroppable) {
-  LocalFramePool pool;
-  const std::string m = "*3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\nm\r\n";
-  const uint32_t n = uint32_t(m.size());
-  Frame* block = make_frame(m + m + m);
-  LocalFrame* lf = pool.adopt_block(block);
-  OutputQueue q;
+TEST_F(OutputQueueSlices, WithoutCopiesEachMessageIsDroppable) {
+  use_block(3);
   for (uint32_t i = 0; i < 3; ++i) q.push_message(lf, i * n, n, false);
   EXPECT_EQ(q.segments(), 3u);
-  std::vector<iovec> iov;
   q.prepare(iov, 1);
   q.complete(3);  // the first message is partly written
   EXPECT_EQ(q.drop_oldest_frames(1), 1u);
   EXPECT_EQ(q.bytes(), 2 * m.size() - 3);
   EXPECT_EQ(drain(q, 1 << 20), m.substr(3) + m);
-  EXPECT_EQ(pool.live(), 0u);
-  block->release();
 }
 
 }  // namespace

@@ -9,20 +9,12 @@
 #include <string_view>
 
 #include "config.h"
+#include "load_helpers.h"
 
 namespace ringcast::config {
 namespace {
 
-// The message ConfigError carries for `yaml`, or a test failure if it loads.
-std::string error_from(std::string_view yaml) {
-  try {
-    load_string(yaml, "test.yaml");
-  } catch (const ConfigError& error) {
-    return error.what();
-  }
-  ADD_FAILURE() << "loaded without error:\n" << yaml;
-  return {};
-}
+using test_support::error_from;
 
 testing::AssertionResult contains(const std::string& message, std::string_view part) {
   if (message.find(part) != std::string::npos) return testing::AssertionSuccess();

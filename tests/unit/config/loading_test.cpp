@@ -4,9 +4,12 @@
 #include <string>
 
 #include "config.h"
+#include "load_helpers.h"
 
 namespace ringcast::config {
 namespace {
+
+using test_support::load;
 
 void expect_same(const OutputLimit& actual, const OutputLimit& expected, const std::string& name) {
   EXPECT_EQ(actual.hard_bytes, expected.hard_bytes) << name;
@@ -36,8 +39,6 @@ void expect_defaults(const Config& config) {
   EXPECT_EQ(config.requirepass, defaults.requirepass);
   EXPECT_TRUE(config.users.empty());
 }
-
-Config load(const std::string& yaml) { return load_string(yaml, "test.yaml"); }
 
 TEST(ShippedConfig, LoadsToTheDefaults) {
   const Config config = load_file(RINGCAST_SHIPPED_CONFIG);

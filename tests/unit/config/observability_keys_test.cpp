@@ -5,20 +5,13 @@
 #include <string>
 
 #include "config.h"
+#include "load_helpers.h"
 
 namespace ringcast::config {
 namespace {
 
-Config load(const std::string& yaml) { return load_string(yaml, "test.yaml"); }
-
-std::string error_from(const std::string& yaml) {
-  try {
-    load(yaml);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using test_support::load;
+using test_support::error_from;
 
 TEST(ObservabilityKeys, DefaultsAreOffAndPlainText) {
   const Config c = load("");

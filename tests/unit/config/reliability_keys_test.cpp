@@ -6,21 +6,13 @@
 #include <string_view>
 
 #include "config.h"
+#include "load_helpers.h"
 
 namespace ringcast::config {
 namespace {
 
-Config load(const std::string& yaml) { return load_string(yaml, "test.yaml"); }
-
-std::string error_from(std::string_view yaml) {
-  try {
-    load_string(yaml, "test.yaml");
-  } catch (const ConfigError& error) {
-    return error.what();
-  }
-  ADD_FAILURE() << "loaded without error:\n" << yaml;
-  return {};
-}
+using test_support::load;
+using test_support::error_from;
 
 TEST(ReliabilityDefaults, AsRedisShipsThem) {
   const Config config = load("");

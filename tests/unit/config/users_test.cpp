@@ -7,23 +7,15 @@
 #include <vector>
 
 #include "config.h"
+#include "load_helpers.h"
 
 namespace ringcast::config {
 namespace {
 
+using test_support::load;
+using test_support::error_from;
+
 using Rules = std::vector<std::string>;
-
-Config load(const std::string& yaml) { return load_string(yaml, "test.yaml"); }
-
-std::string error_from(std::string_view yaml) {
-  try {
-    load_string(yaml, "test.yaml");
-  } catch (const ConfigError& error) {
-    return error.what();
-  }
-  ADD_FAILURE() << "loaded without error:\n" << yaml;
-  return {};
-}
 
 TEST(Requirepass, TextAsWritten) {
   EXPECT_EQ(load("requirepass: s3cret").requirepass, "s3cret");
