@@ -65,6 +65,7 @@ std::string& OutputQueue::reply_bytes() {
 void OutputQueue::push_message(pubsub::LocalFrame* frame, uint32_t begin, uint32_t size, bool may_copy) {
   if (may_copy) {
     const bool has_open_tail = size_ > in_flight_;
+    bool tail_is_slice = false;
     if (has_open_tail) {
       Segment& tail = at(size_ - 1);
       if (tail.ptr == frame && tail.end == begin) {
@@ -72,12 +73,15 @@ void OutputQueue::push_message(pubsub::LocalFrame* frame, uint32_t begin, uint32
         bytes_ += size;
         return;
       }
+      tail_is_slice = tail.is_frame() && tail.frame()->block;
     }
     // A block's message starts a slice that the block's next messages extend
     // (under fan-out every subscriber gets the same run) when there is
-    // nothing to append it to, or when it opens a new block (the previous
-    // block's run ended). Otherwise a small message is copied.
-    const bool start_slice = frame->block && (!has_open_tail || begin == 0);
+    // nothing to append it to, or when it opens the next block of a run of
+    // slices. Otherwise a small message is copied, and once copying, keeps
+    // being copied: messages from several shards' blocks interleave, and one
+    // growing byte run serves them better than a slice every few messages.
+    const bool start_slice = frame->block && (!has_open_tail || (begin == 0 && tail_is_slice));
     if (size <= copy_frame_max_ && !start_slice) {
       reply_bytes().append(frame->data() + begin, size);
       // Counted now, so the limit check on the next delivery sees it.
@@ -137,11 +141,14 @@ void OutputQueue::complete(size_t written) {
 }
 
 void OutputQueue::copy_out_block_slices() {
-  // A few slices at most: a new one starts only when nothing else was queued.
-  // Each becomes a frame of its own, so what was droppable stays droppable.
+  // Only sparse slices: one that covers a good part of its block keeps it
+  // alive for its own bytes mostly, and copying it would only give this
+  // reader a private copy of what the other subscribers share (under fan-out
+  // every slice is dense). Each copy becomes a frame of its own, so what was
+  // droppable stays droppable.
   for (size_t i = 0; i < size_; ++i) {
     Segment& s = at(i);
-    if (!s.is_frame() || !s.frame()->block) continue;
+    if (!s.is_frame() || !s.frame()->block || s.remaining() * 4 >= s.frame()->size()) continue;
     const auto size = uint32_t(s.remaining());
     pubsub::LocalFrame* own = s.frame()->pool->adopt(pubsub::standalone_copy({s.data(), size}));
     own->ref();

@@ -71,8 +71,9 @@ class OutputQueue {
   // The write of the in-flight segments finished with `written` bytes
   // (possibly fewer than offered): fully written segments are released,
   // a partly written one keeps its offset for the next prepare(). A short
-  // write means a slow reader: its slices of arena blocks are copied out
-  // then, so it never keeps other messages' memory alive.
+  // write means a slow reader: its slices that use less than a quarter of
+  // their arena block are copied out then, so it never keeps much of other
+  // messages' memory alive.
   void complete(size_t written);
 
   bool empty() const { return size_ == 0; }

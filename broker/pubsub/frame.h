@@ -8,6 +8,8 @@
 // go frees the Frame, from whichever thread that is.
 #pragma once
 
+#include <sys/mman.h>
+
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -21,7 +23,16 @@ class Frame {
  public:
   static Frame* create(size_t size, uint32_t refs) {
     void* mem = ::operator new(sizeof(Frame) + size);
-    return new (mem) Frame(uint32_t(size), refs);
+    return new (mem) Frame(uint32_t(size), refs, false);
+  }
+  // A frame in pages of its own, unmapped on the last release: for arena
+  // blocks, whose memory must go back to the system as soon as they are
+  // done with, not stay in a heap fragmented by the small allocations around
+  // them (measured: a soak's RSS stayed 4x its baseline with heap blocks).
+  static Frame* create_mapped(size_t size, uint32_t refs) {
+    void* mem = ::mmap(nullptr, sizeof(Frame) + size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED) throw std::bad_alloc();
+    return new (mem) Frame(uint32_t(size), refs, true);
   }
   Frame(const Frame&) = delete;
   Frame& operator=(const Frame&) = delete;
@@ -33,17 +44,23 @@ class Frame {
 
   void add_refs(uint32_t n) { refs_.fetch_add(n, std::memory_order_relaxed); }
   void release(uint32_t n = 1) {
-    if (refs_.fetch_sub(n, std::memory_order_acq_rel) == n) {
-      this->~Frame();
+    if (refs_.fetch_sub(n, std::memory_order_acq_rel) != n) return;
+    const bool mapped = mapped_;
+    const size_t bytes = sizeof(Frame) + size_;
+    this->~Frame();
+    if (mapped) {
+      ::munmap(this, bytes);
+    } else {
       ::operator delete(this);
     }
   }
   uint32_t refs_for_test() const { return refs_.load(); }
 
  private:
-  Frame(uint32_t size, uint32_t refs) : refs_(refs), size_(size) {}
+  Frame(uint32_t size, uint32_t refs, bool mapped) : refs_(refs), size_(size), mapped_(mapped) {}
   std::atomic<uint32_t> refs_;
   uint32_t size_;
+  bool mapped_;
 };
 
 class LocalFramePool;

@@ -84,7 +84,7 @@ MessageFrame MessageArena::encode(Kind kind, std::string_view pattern, std::stri
   if (l.size > kMaxMessage) return encode_message(kind, pattern, channel, payload, refs);
   if (block_ == nullptr || used_ + l.size > kBlockSize) {
     if (block_ != nullptr) block_->release();
-    block_ = Frame::create(kBlockSize, 1);
+    block_ = Frame::create_mapped(kBlockSize, 1);
     used_ = 0;
   }
   block_->add_refs(refs);

@@ -47,8 +47,9 @@ Frame* standalone_copy(std::string_view bytes);
 class MessageArena {
  public:
   // Blocks are small enough that a subscriber holding one message of a
-  // block keeps little else alive, large enough for ~100 small messages.
-  static constexpr uint32_t kBlockSize = 16 * 1024;
+  // block keeps little else alive, large enough for ~100 small messages;
+  // with the frame's header, four pages.
+  static constexpr uint32_t kBlockSize = 16 * 1024 - 64;
   static constexpr uint32_t kMaxMessage = 512;
 
   MessageArena() = default;

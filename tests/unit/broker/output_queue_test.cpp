@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "pubsub/message_frame.h"
+
 namespace ringcast::output {
 namespace {
 
@@ -318,14 +320,13 @@ TEST(OutputQueueSlice, ConsecutiveBlockMessagesExtendOneSlice) {
   block->release();
 }
 
-// One small message, several times back to back in an arena block that the
-// shard adopted: what a subscriber's queue sees under fan-out.
+// One small message, `copies` times back to back at the start of an arena
+// block (the rest unused) that the shard adopted, as under fan-out.
 class OutputQueueSlices : public ::testing::Test {
  protected:
-  void use_block(int copies) {
-    std::string bytes;
-    for (int i = 0; i < copies; ++i) bytes += m;
-    block = make_frame(bytes);
+  void use_block(int copies, size_t capacity = pubsub::MessageArena::kBlockSize) {
+    block = Frame::create(capacity, 2);  // one reference stays with the test
+    for (int i = 0; i < copies; ++i) std::copy(m.begin(), m.end(), block->data() + i * n);
     lf = pool.adopt_block(block);
   }
   void TearDown() override {
@@ -359,8 +360,8 @@ TEST_F(OutputQueueSlices, GapsAreCopiedAndSlicesRestartAfterAWrite) {
   EXPECT_EQ(drain(q, 1 << 20), m);
 }
 
-// A short write means a slow reader: its slices are copied out, so it cannot
-// keep a whole block (other subscribers' messages) alive while it lags.
+// A short write means a slow reader: its sparse slices are copied out, so it
+// cannot keep a whole block (other subscribers' messages) alive while it lags.
 TEST_F(OutputQueueSlices, ShortWriteCopiesSlicesOut) {
   use_block(3);
   q.push_message(lf, 0, n, true);
@@ -371,6 +372,20 @@ TEST_F(OutputQueueSlices, ShortWriteCopiesSlicesOut) {
   EXPECT_EQ(block->refs_for_test(), 1u);  // no slice holds the block any more
   EXPECT_EQ(pool.live(), 2u);             // two frames of their own instead
   EXPECT_EQ(q.bytes(), 3 * m.size() - 5);
+  EXPECT_EQ(drain(q, 7), (m + m + m).substr(5));
+}
+
+// A slice that fills a good part of its block is the reader's own data
+// mostly: a short write leaves it shared, not copied.
+TEST_F(OutputQueueSlices, ShortWriteKeepsDenseSlices) {
+  use_block(3, 3 * m.size());
+  q.push_message(lf, 0, n, true);
+  q.push_message(lf, n, n, true);
+  q.push_message(lf, 2 * n, n, true);
+  q.prepare(iov);
+  q.complete(5);
+  EXPECT_EQ(pool.live(), 1u);  // still the block's LocalFrame, no copy
+  EXPECT_EQ(lf->refs, 1u);
   EXPECT_EQ(drain(q, 7), (m + m + m).substr(5));
 }
 
