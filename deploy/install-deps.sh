@@ -24,5 +24,6 @@ sudo_cmd=()
 export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -qq
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# Debian's redis-server package starts a system instance on 6379; ringcast's
-# tests and benchmarks start their own on free ports and never need it.
+# Debian's redis-server and nats-server packages may start system instances
+# (6379, 4222) where systemd runs; ringcast's tests and benchmarks start their
+# own on free ports and never need them.
