@@ -51,6 +51,12 @@ std::string last_error(natsConnection* nc) {
   return s != NATS_OK ? natsStatus_GetText(s) : "no server answered";
 }
 
+// libnats's error text for this thread's last failed call, if it kept one.
+std::string library_error() {
+  const char* text = nats_GetLastError(nullptr);
+  return text != nullptr && text[0] != '\0' ? std::string(" (") + text + ")" : std::string();
+}
+
 }  // namespace
 
 NatsBridge::NatsBridge(Server& server, config::NatsConfig config) : server_(server), config_(std::move(config)) {}
@@ -62,7 +68,7 @@ std::string NatsBridge::configure(natsOptions* opts) {
   for (const std::string& url : config_.servers) urls.push_back(url.c_str());
   auto check = [](natsStatus s, const char* what) -> std::string {
     if (s == NATS_OK) return {};
-    return std::string("cluster.nats: ") + what + ": " + natsStatus_GetText(s) + " (" + nats_GetLastError(nullptr) + ")";
+    return std::string("cluster.nats: ") + what + ": " + natsStatus_GetText(s) + library_error();
   };
   std::string err;
   auto step = [&](natsStatus s, const char* what) {
@@ -105,7 +111,7 @@ std::string NatsBridge::start() {
                  last_error(connection_), config_.reconnect_wait_ms);
     last_unconnected_log_ms_ = monotonic_ms();
   } else if (s != NATS_OK) {
-    return std::string("cluster.nats: cannot connect: ") + natsStatus_GetText(s) + " (" + nats_GetLastError(nullptr) + ")";
+    return std::string("cluster.nats: cannot connect: ") + natsStatus_GetText(s) + library_error();
   } else {
     ever_connected_.store(true);
     spdlog::info("cluster: connected to NATS at {}", connected_url(connection_));
