@@ -14,15 +14,7 @@ deploy="$src/deploy"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
-passed=0 failed=0 skipped=0
-pass() { echo "ok    $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL  $1"; failed=$((failed + 1)); }
-skip() { echo "skip  $1"; skipped=$((skipped + 1)); }
-
-check_config() {  # name file
-  if out="$("$bin" --check-config --config "$2" 2>&1)"; then pass "$1 passes ringcast --check-config"
-  else fail "$1 rejected by ringcast --check-config: $out"; fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/deploy_check_lib.sh"
 
 # --- ringcast configs: the loader is the authority on what a node accepts ---
 for node in "$deploy"/cluster/node-*.yaml; do
@@ -38,10 +30,7 @@ else
 fi
 
 # --- compose and k8s YAML -----------------------------------------------------
-py=""
-for candidate in /usr/bin/python3 python3; do
-  if command -v "$candidate" >/dev/null && "$candidate" -c 'import yaml' 2>/dev/null; then py="$candidate"; break; fi
-done
+py="$(yaml_python)"
 if [ -z "$py" ]; then
   skip "python3 with the yaml module not found: compose and k8s YAML not checked"
 else
@@ -173,5 +162,4 @@ PY
   fi
 fi
 
-echo "deploy_cluster_files: $passed passed, $failed failed, $skipped skipped"
-[ $failed -eq 0 ]
+report deploy_cluster_files

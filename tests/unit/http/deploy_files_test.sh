@@ -18,10 +18,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-passed=0 failed=0 skipped=0
-pass() { echo "ok    $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL  $1"; failed=$((failed + 1)); }
-skip() { echo "skip  $1"; skipped=$((skipped + 1)); }
+source "$(dirname "${BASH_SOURCE[0]}")/deploy_check_lib.sh"
 
 # --- systemd unit -------------------------------------------------------------
 unit="$deploy/ringcast.service"
@@ -50,26 +47,10 @@ else
 fi
 
 # --- ringcast.yaml files ------------------------------------------------------
-# Until the daemon knows the metrics and log.format keys, configs using them
-# cannot pass --check-config; say so instead of failing.
-printf 'log:\n  format: json\nmetrics:\n  enabled: false\n  port: 9121\n' >"$tmp/probe.yaml"
-if "$bin" --check-config --config "$tmp/probe.yaml" >/dev/null 2>&1; then knows_keys=1; else knows_keys=0; fi
-check_config() {  # name file
-  if [ $knows_keys -eq 0 ]; then
-    skip "$1: this ringcast does not know the metrics/log.format keys yet"
-  elif out="$("$bin" --check-config --config "$2" 2>&1)"; then
-    pass "$1 passes ringcast --check-config"
-  else
-    fail "$1 rejected by ringcast --check-config: $out"
-  fi
-}
 check_config "deploy/docker/ringcast.yaml" "$deploy/docker/ringcast.yaml"
 
 # --- compose and k8s YAML -----------------------------------------------------
-py=""
-for candidate in /usr/bin/python3 python3; do
-  if command -v "$candidate" >/dev/null && "$candidate" -c 'import yaml' 2>/dev/null; then py="$candidate"; break; fi
-done
+py="$(yaml_python)"
 if [ -z "$py" ]; then
   skip "python3 with the yaml module not found: compose and k8s YAML not checked"
 else
@@ -195,5 +176,4 @@ else
   else pass "healthcheck.sh fails when the daemon is gone"; fi
 fi
 
-echo "deploy_files: $passed passed, $failed failed, $skipped skipped"
-[ $failed -eq 0 ]
+report deploy_files
