@@ -16,6 +16,7 @@
 #include "output/arm_queue.h"
 #include "pubsub/frame.h"
 #include "pubsub/local_registry.h"
+#include "pubsub/publish_routing.h"
 #include "resp/request_parser.h"
 #include "shard/inbox.h"
 #include "shard/shard_stats.h"
@@ -114,6 +115,7 @@ class Shard {
   void arm_accept();
   void arm_tick();
   void arm_external_wake();
+  void wake_from_outside();  // from a thread that is not a shard: through the eventfd
   void on_tick();
   void on_accept(int res, uint32_t flags);
   void adopt_socket(int fd);
@@ -161,7 +163,7 @@ class Shard {
   pubsub::LocalRegistry<Connection> registry_;
   pubsub::LocalFramePool frames_;
   pubsub::MessageArena arena_;  // this shard's publishes, encoded back to back
-  std::vector<std::pair<pubsub::MessageFrame, uint64_t>> routed_;  // scratch for publish()
+  pubsub::RoutedMessages routed_;  // scratch for publish()
 
   Inbox inbox_;
   int wake_fd_ = -1;  // eventfd other threads write to wake this shard

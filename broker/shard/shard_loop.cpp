@@ -175,6 +175,10 @@ void Shard::post_external(std::function<void(Shard&)> task) {
   std::vector<Envelope> batch;
   batch.push_back(Envelope{{}, std::move(task)});
   inbox_.push(batch);
+  wake_from_outside();
+}
+
+void Shard::wake_from_outside() {
   const uint64_t one = 1;
   (void)!write(wake_fd_, &one, sizeof one);
 }
@@ -192,9 +196,7 @@ bool Shard::post_remote(pubsub::MessageFrame message) {
   thread_local std::vector<Envelope> batch;
   batch.push_back(Envelope{message, {}});
   // A non-empty inbox has a wake-up on its way already.
-  if (!inbox_.push(batch)) return true;
-  const uint64_t one = 1;
-  (void)!write(wake_fd_, &one, sizeof one);
+  if (inbox_.push(batch)) wake_from_outside();
   return true;
 }
 

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cluster/nats_bridge.h"
+#include "pubsub/publish_routing.h"
 #include "server.h"
 #include "shard/shard.h"
 
@@ -27,35 +28,16 @@ size_t limit_check_threshold(const config::OutputLimit& limit) {
 
 int64_t Shard::publish(Kind kind, std::string_view channel, std::string_view payload) {
   stats_.publishes.add();
-  int64_t receivers = 0;
-  uint64_t version = 0;
   // drop-oldest drops whole messages: each needs a frame of its own, not a slice of a block.
   const bool own_frames = settings_.output_policy == config::OutputPolicy::drop_oldest;
-  const auto encode = [&](Kind k, std::string_view pattern, uint32_t refs) {
-    return own_frames ? pubsub::encode_message(k, pattern, channel, payload, refs)
-                      : arena_.encode(k, pattern, channel, payload, refs);
-  };
-  // Encode under the directory's shared lock (the pattern views live only
-  // that long); deliver after it, since delivering may close a connection,
-  // which updates the directory.
-  version = server_.directory().route(
-      kind, channel,
-      [&](const pubsub::Route& r) {
-        receivers += r.subscribers;
-        if (r.shards == 0) return;
-        const auto refs = uint32_t(std::popcount(r.shards));
-        routed_.emplace_back(encode(kind, {}, refs), r.shards);
+  const int64_t receivers = pubsub::route_publish(
+      server_.directory(), kind, channel, true, [](std::string_view) { return true; },
+      [&](Kind k, std::string_view pattern, uint32_t refs) {
+        return own_frames ? pubsub::encode_message(k, pattern, channel, payload, refs)
+                          : arena_.encode(k, pattern, channel, payload, refs);
       },
-      [&](std::string_view pattern, const pubsub::Route& r) {
-        receivers += r.subscribers;
-        if (r.shards == 0) return;
-        const auto refs = uint32_t(std::popcount(r.shards));
-        routed_.emplace_back(encode(Kind::Pattern, pattern, refs), r.shards);
-      });
-  for (auto& [message, shards] : routed_) {
-    message.version = version;
-    send_to_shards(message, shards);
-  }
+      routed_);
+  for (auto& [message, shards] : routed_) send_to_shards(message, shards);
   routed_.clear();
   if (cluster::NatsBridge* bridge = server_.cluster()) bridge->forward(kind, channel, payload);
   return receivers;

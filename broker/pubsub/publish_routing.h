@@ -1,0 +1,47 @@
+// One publish turned into the messages to hand out: a frame per route (the
+// channel's subscribers, each matching pattern's), each with the shards that
+// have its subscribers and the directory version it was routed at. Shared by
+// a shard's PUBLISH and a message arriving from another node.
+#pragma once
+
+#include <bit>
+#include <cstdint>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "pubsub/directory.h"
+
+namespace ringcast::pubsub {
+
+using RoutedMessages = std::vector<std::pair<MessageFrame, uint64_t>>;  // message, target shard mask
+
+// Appends to `out` a message for the channel's own subscribers (when
+// `to_channel`) and for each matching pattern `wants_pattern` accepts;
+// `encode(kind, pattern, refs)` makes each frame with one reference per
+// target shard. Encodes under the directory's shared lock (the pattern views
+// live only that long); the caller delivers after it, since delivering may
+// close a connection, which updates the directory. Returns the receivers
+// of the accepted routes.
+template <class WantsPattern, class Encode>
+int64_t route_publish(const Directory& directory, Kind kind, std::string_view channel, bool to_channel,
+                      WantsPattern&& wants_pattern, Encode&& encode, RoutedMessages& out) {
+  int64_t receivers = 0;
+  const size_t first = out.size();
+  const auto add = [&](Kind k, std::string_view pattern, const Route& r) {
+    receivers += r.subscribers;
+    if (r.shards != 0) out.emplace_back(encode(k, pattern, uint32_t(std::popcount(r.shards))), r.shards);
+  };
+  const uint64_t version = directory.route(
+      kind, channel,
+      [&](const Route& r) {
+        if (to_channel) add(kind, {}, r);
+      },
+      [&](std::string_view pattern, const Route& r) {
+        if (wants_pattern(pattern)) add(Kind::Pattern, pattern, r);
+      });
+  for (size_t i = first; i < out.size(); ++i) out[i].first.version = version;
+  return receivers;
+}
+
+}  // namespace ringcast::pubsub
