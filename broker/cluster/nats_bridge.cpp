@@ -7,7 +7,7 @@
 
 #include "cluster/remote_delivery.h"
 #include "cluster/subject_codec.h"
-#include "server.h"
+#include "core/clock.h"
 
 namespace ringcast::cluster {
 namespace {
@@ -59,7 +59,7 @@ std::string library_error() {
 
 }  // namespace
 
-NatsBridge::NatsBridge(Server& server, config::NatsConfig config) : server_(server), config_(std::move(config)) {}
+NatsBridge::NatsBridge(LocalDelivery& node, config::NatsConfig config) : node_(node), config_(std::move(config)) {}
 
 NatsBridge::~NatsBridge() { stop(); }
 
@@ -319,7 +319,7 @@ void NatsBridge::receive(natsSubscription* sub, natsMsg* msg) {
   bytes_in_.fetch_add(payload.size(), std::memory_order_relaxed);
   std::shared_lock lock(delivering_);
   if (closed_) return;
-  if (const unsigned dropped = deliver_remote(server_, parsed->kind, parsed->channel, payload, *via)) {
+  if (const unsigned dropped = deliver_remote(node_, parsed->kind, parsed->channel, payload, *via)) {
     backlog_dropped_.fetch_add(dropped, std::memory_order_relaxed);
     const int64_t now = monotonic_ms();
     if (now - last_backlog_log_ms_.load(std::memory_order_relaxed) >= 1000) {
@@ -373,8 +373,8 @@ void NatsBridge::on_error(natsConnection*, natsSubscription*, natsStatus err, vo
   spdlog::warn("cluster: NATS error: {}", natsStatus_GetText(err));
 }
 
-BridgeFigures NatsBridge::figures() const {
-  BridgeFigures f;
+stats::ClusterFigures NatsBridge::figures() const {
+  stats::ClusterFigures f;
   std::shared_lock lock(delivering_);  // the connection lives until closed_ is set under it
   f.status = closed_.load() ? "closed" : status_name(natsConnection_Status(connection_));
   // libnats says "reconnecting" while it retries a first connection too.

@@ -24,20 +24,17 @@
 #include <thread>
 #include <unordered_map>
 
-#include "cluster/bridge_figures.h"
+#include "cluster/remote_delivery.h"
 #include "config.h"
+#include "engine/cluster_link.h"
 #include "pubsub/directory.h"
+#include "stats/cluster_figures.h"
 
-namespace ringcast {
+namespace ringcast::cluster {
 
-class Server;
-
-namespace cluster {
-
-
-class NatsBridge final : public pubsub::InterestListener {
+class NatsBridge final : public pubsub::InterestListener, public engine::ClusterLink {
  public:
-  NatsBridge(Server& server, config::NatsConfig config);
+  NatsBridge(LocalDelivery& node, config::NatsConfig config);
   ~NatsBridge() override;
   NatsBridge(const NatsBridge&) = delete;
   NatsBridge& operator=(const NatsBridge&) = delete;
@@ -51,16 +48,16 @@ class NatsBridge final : public pubsub::InterestListener {
   void stop();
 
   // From a shard thread: one local PUBLISH or SPUBLISH to pass on.
-  void forward(pubsub::Kind kind, std::string_view channel, std::string_view payload);
+  void forward(pubsub::Kind kind, std::string_view channel, std::string_view payload) override;
   // From a shard thread: runs `done` on the bridge thread once every interest
   // change queued before it has reached the NATS server (flushed), so a
   // subscription confirmed after it is visible to the NATS cluster.
-  void after_flush(std::function<void()> done);
+  void after_flush(std::function<void()> done) override;
   // From the directory, under its lock: a name got its first local
   // subscriber or lost its last one.
   void interest_changed(pubsub::Kind kind, std::string_view name, bool present) override;
 
-  BridgeFigures figures() const;
+  stats::ClusterFigures figures() const override;
 
  private:
   struct Work {
@@ -94,7 +91,7 @@ class NatsBridge final : public pubsub::InterestListener {
   static void on_closed(natsConnection* nc, void* closure);
   static void on_subscription_done(void* closure);
 
-  Server& server_;
+  LocalDelivery& node_;
   const config::NatsConfig config_;
   natsOptions* options_ = nullptr;
   natsConnection* connection_ = nullptr;
@@ -133,5 +130,4 @@ class NatsBridge final : public pubsub::InterestListener {
   std::atomic<int64_t> last_backlog_log_ms_{-1000000};
 };
 
-}  // namespace cluster
-}  // namespace ringcast
+}  // namespace ringcast::cluster

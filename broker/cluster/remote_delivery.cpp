@@ -5,18 +5,16 @@
 #include <vector>
 
 #include "pubsub/publish_routing.h"
-#include "server.h"
-#include "shard/shard.h"
 
 namespace ringcast::cluster {
 
 using pubsub::Kind;
 
-unsigned deliver_remote(Server& server, Kind kind, std::string_view channel, std::string_view payload,
+unsigned deliver_remote(LocalDelivery& node, Kind kind, std::string_view channel, std::string_view payload,
                         const Interest& via) {
   thread_local pubsub::RoutedMessages routed;
   pubsub::route_publish(
-      server.directory(), kind, channel, via.exact && via.space == kind,
+      node.directory(), kind, channel, via.exact && via.space == kind,
       [&](std::string_view pattern) { return interest_for(Kind::Pattern, pattern) == via; },
       [&](Kind k, std::string_view pattern, uint32_t refs) {
         return pubsub::encode_message(k, pattern, channel, payload, refs);
@@ -25,7 +23,7 @@ unsigned deliver_remote(Server& server, Kind kind, std::string_view channel, std
   unsigned dropped = 0;
   for (auto& [message, shards] : routed) {
     for (uint64_t rest = shards; rest != 0; rest &= rest - 1)
-      dropped += !server.shard(unsigned(std::countr_zero(rest))).post_remote(message);
+      dropped += !node.post_remote(unsigned(std::countr_zero(rest)), message);
   }
   routed.clear();
   return dropped;

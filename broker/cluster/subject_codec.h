@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-#include "pubsub/message_frame.h"
+#include "pubsub/routed_message.h"
 
 namespace ringcast::cluster {
 

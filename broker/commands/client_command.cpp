@@ -8,8 +8,6 @@
 #include <fmt/format.h>
 
 #include "commands/handlers.h"
-#include "server.h"
-#include "shard/shard.h"
 
 namespace ringcast::commands {
 namespace {
@@ -89,7 +87,7 @@ void client_getname(Request& req) {
 }
 
 void client_info(Request& req) {
-  req.reply.verbatim_text(describe(req.conn, req.shard.now_ms(), kRecvBufferSize));
+  req.reply.verbatim_text(describe(req.conn, req.broker.now_ms(), kRecvBufferSize));
 }
 
 void client_list(Request& req) {
@@ -114,18 +112,18 @@ void client_list(Request& req) {
     req.reply.error("ERR syntax error");
     return;
   }
-  req.shard.gather(
+  req.broker.gather_clients(
       req.conn,
-      [type, ids](Shard& shard) {
+      [type, ids](ClientScope& shard) {
         std::string text;
-        shard.for_each_connection([&](const Connection& c) {
+        shard.for_each([&](const Connection& c) {
           if (!type_matches(type, c)) return;
           if (!ids.empty() && std::find(ids.begin(), ids.end(), c.id) == ids.end()) return;
           text += describe(c, shard.now_ms(), kRecvBufferSize);
         });
         return text;
       },
-      [](Shard&, Connection& c, std::vector<std::string>& parts) {
+      [](Connection& c, std::vector<std::string>& parts) {
         std::string all;
         for (const std::string& part : parts) all += part;
         resp::ReplyWriter(c.out.reply_bytes(), c.proto).verbatim_text(all);
@@ -179,17 +177,17 @@ void client_kill(Request& req) {
       }
     }
   }
-  req.shard.gather(
+  req.broker.gather_clients(
       req.conn,
-      [filter](Shard& shard) {
+      [filter](ClientScope& shard) {
         std::vector<Connection*> victims;
-        shard.for_each_connection([&](Connection& c) {
+        shard.for_each([&](Connection& c) {
           if (filter.matches(c)) victims.push_back(&c);
         });
-        for (Connection* c : victims) shard.close_connection(*c, "killed by CLIENT KILL");
+        for (Connection* c : victims) shard.kill(*c, "killed by CLIENT KILL");
         return std::to_string(victims.size());
       },
-      [old_form](Shard&, Connection& c, std::vector<std::string>& parts) {
+      [old_form](Connection& c, std::vector<std::string>& parts) {
         int64_t killed = 0;
         for (const std::string& part : parts) killed += std::stoll(part);
         resp::ReplyWriter reply(c.out.reply_bytes(), c.proto);

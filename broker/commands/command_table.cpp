@@ -10,7 +10,6 @@
 #include "acl/registry.h"
 #include "acl/replies.h"
 #include "commands/handlers.h"
-#include "shard/shard.h"
 
 namespace ringcast::commands {
 namespace {
@@ -203,8 +202,8 @@ void reply_subcommand_syntax_error(Request& req) {
                             "'. Try " + upper(req.args[0]) + " HELP.");
 }
 
-void execute(Shard& shard, Connection& conn, std::span<const std::string_view> args) {
-  Request req{shard, conn, args, resp::ReplyWriter(conn.out.reply_bytes(), conn.proto)};
+void execute(Broker& broker, Connection& conn, std::span<const std::string_view> args) {
+  Request req{broker, conn, args, resp::ReplyWriter(conn.out.reply_bytes(), conn.proto)};
   const CommandSpec* spec = find(args[0]);
   if (spec == nullptr) {
     std::string shown;
@@ -232,7 +231,7 @@ void execute(Shard& shard, Connection& conn, std::span<const std::string_view> a
     req.reply.error(acl::kNoAuthError);
     return;
   }
-  switch (shard.acl().check(*conn.user, spec->name, args)) {
+  switch (broker.acl().check(*conn.user, spec->name, args)) {
     case acl::Verdict::allowed: break;
     case acl::Verdict::command_denied: req.reply.error(acl::noperm_command_error(spec->name)); return;
     case acl::Verdict::channel_denied: req.reply.error(acl::kNoPermChannelError); return;

@@ -8,19 +8,16 @@
 #include <string_view>
 
 #include "acl/command_catalog.h"
+#include "commands/broker.h"
 #include "conn/connection.h"
 #include "resp/reply.h"
-
-namespace ringcast {
-class Shard;
-}
 
 namespace ringcast::commands {
 
 // What a handler gets: the connection, its arguments (args[0] is the command
 // name as typed) and a writer that appends to the connection's output.
 struct Request {
-  Shard& shard;
+  Broker& broker;
   Connection& conn;
   std::span<const std::string_view> args;
   resp::ReplyWriter reply;
@@ -57,7 +54,7 @@ const CommandSpec* find_subcommand(const CommandSpec& parent, std::string_view n
 
 // Runs one request: checks arity and subscribed mode exactly as Redis 7 does
 // (same order, same error texts), then calls the handler.
-void execute(Shard& shard, Connection& conn, std::span<const std::string_view> args);
+void execute(Broker& broker, Connection& conn, std::span<const std::string_view> args);
 
 // Redis's "-ERR wrong number of arguments for 'x' command".
 void reply_arity_error(Request& req, std::string_view fullname);

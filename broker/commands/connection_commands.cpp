@@ -5,8 +5,7 @@
 #include "acl/registry.h"
 #include "acl/replies.h"
 #include "commands/handlers.h"
-#include "server.h"
-#include "shard/shard.h"
+#include "core/version.h"
 
 namespace ringcast::commands {
 namespace {
@@ -67,13 +66,13 @@ namespace {
 bool switch_user(Request& req, const acl::User* user) {
   req.conn.user = user;
   req.conn.authenticated = true;
-  return req.shard.subscriptions_permitted(req.conn);
+  return req.broker.subscriptions_permitted(req.conn);
 }
 
 }  // namespace
 
 void auth(Request& req) {
-  const acl::AuthResult result = req.shard.acl().auth_command(req.args);
+  const acl::AuthResult result = req.broker.acl().auth_command(req.args);
   if (result.user == nullptr) {
     req.reply.error(result.error);
     return;
@@ -130,7 +129,7 @@ void hello(Request& req) {
     }
   }
   if (with_auth) {
-    const acl::User* user = req.shard.acl().authenticate(auth_user, auth_password);
+    const acl::User* user = req.broker.acl().authenticate(auth_user, auth_password);
     if (user == nullptr) {
       req.reply.error(acl::kWrongPassError);
       return;
@@ -150,11 +149,11 @@ void hello(Request& req) {
 }
 
 void reset(Request& req) {
-  req.shard.drop_all_subscriptions(req.conn);
+  req.broker.drop_all_subscriptions(req.conn);
   req.conn.proto = 2;
   req.conn.db = 0;
   req.conn.name.clear();
-  req.shard.reset_user(req.conn);
+  req.broker.reset_user(req.conn);
   req.reply.simple("RESET");
 }
 

@@ -3,8 +3,6 @@
 #include <vector>
 
 #include "commands/handlers.h"
-#include "server.h"
-#include "shard/shard.h"
 
 namespace ringcast::commands {
 namespace {
@@ -26,7 +24,7 @@ void confirm(Request& req, std::string_view verb, const std::string_view* name, 
 
 // limits.max_subscriptions: a command that would pass it subscribes to nothing.
 bool within_subscription_limit(Request& req, Kind kind) {
-  const uint32_t max = req.shard.settings().max_subscriptions;
+  const uint32_t max = req.broker.settings().max_subscriptions;
   if (max == 0) return true;
   const Connection& c = req.conn;
   size_t total = c.channels.size() + c.patterns.size() + c.shard_channels.size();
@@ -41,26 +39,15 @@ bool within_subscription_limit(Request& req, Kind kind) {
 
 void subscribe_all(Request& req, Kind kind, std::string_view verb) {
   if (!within_subscription_limit(req, kind)) return;
-  if (req.shard.server().cluster() == nullptr) {
-    for (size_t i = 1; i < req.args.size(); ++i) {
-      req.shard.subscribe(req.conn, kind, req.args[i]);
-      confirm(req, verb, &req.args[i], kind);
-    }
-    return;
-  }
-  // In a cluster the confirmations wait until the node's NATS subscriptions
-  // reached its NATS server: a client that heard "subscribed" can then tell
-  // a publisher on another node to go ahead.
+  // Confirmed once visible to every publisher (on every node, in a cluster).
   std::string confirmations;
   resp::ReplyWriter out(confirmations, req.conn.proto);
-  Request staged{req.shard, req.conn, req.args, out};
+  Request staged{req.broker, req.conn, req.args, out};
   for (size_t i = 1; i < req.args.size(); ++i) {
-    req.shard.subscribe(req.conn, kind, req.args[i]);
+    req.broker.subscribe(req.conn, kind, req.args[i]);
     confirm(staged, verb, &req.args[i], kind);
   }
-  req.shard.after_cluster_flush(req.conn, [confirmations = std::move(confirmations)](Shard&, Connection& c) {
-    c.out.append(confirmations);
-  });
+  req.broker.confirm_subscribed(req.conn, std::move(confirmations));
 }
 
 void unsubscribe_all(Request& req, Kind kind, std::string_view verb) {
@@ -72,14 +59,14 @@ void unsubscribe_all(Request& req, Kind kind, std::string_view verb) {
     names.assign(mine.begin(), mine.end());
   }
   // The confirmations are built now (their counts are the ones after each
-  // removal) but sent only after a fence: every message PUBLISH counted for
-  // these subscriptions reaches the client before it hears they ended.
+  // removal) but sent only once every message PUBLISH counted for these
+  // subscriptions has reached the client.
   std::string confirmations;
   resp::ReplyWriter out(confirmations, req.conn.proto);
-  Request staged{req.shard, req.conn, req.args, out};
+  Request staged{req.broker, req.conn, req.args, out};
   bool ended_any = false;
   for (const std::string& name : names) {
-    ended_any |= req.shard.unsubscribe(req.conn, kind, name);
+    ended_any |= req.broker.unsubscribe(req.conn, kind, name);
     const std::string_view view = name;
     confirm(staged, verb, &view, kind);
   }
@@ -88,23 +75,20 @@ void unsubscribe_all(Request& req, Kind kind, std::string_view verb) {
     req.conn.out.append(confirmations);
     return;
   }
-  req.shard.fence(req.conn, [confirmations = std::move(confirmations)](Shard& shard, Connection& c) {
-    shard.forget_retired(c);
-    c.out.append(confirmations);
-  });
+  req.broker.confirm_unsubscribed(req.conn, std::move(confirmations));
 }
 
 void list_names(Request& req, Kind kind) {
   if (req.args.size() > 3) return reply_subcommand_syntax_error(req);
   std::optional<std::string_view> pattern;
   if (req.args.size() == 3) pattern = req.args[2];
-  const std::vector<std::string> names = req.shard.server().directory().names(kind, pattern);
+  const std::vector<std::string> names = req.broker.directory().names(kind, pattern);
   req.reply.array(names.size());
   for (const std::string& name : names) req.reply.bulk(name);
 }
 
 void count_subscribers(Request& req, Kind kind) {
-  const pubsub::Directory& directory = req.shard.server().directory();
+  const pubsub::Directory& directory = req.broker.directory();
   req.reply.array((req.args.size() - 2) * 2);
   for (size_t i = 2; i < req.args.size(); ++i) {
     req.reply.bulk(req.args[i]);
@@ -121,14 +105,14 @@ void punsubscribe(Request& req) { unsubscribe_all(req, Kind::Pattern, "punsubscr
 void ssubscribe(Request& req) { subscribe_all(req, Kind::ShardChannel, "ssubscribe"); }
 void sunsubscribe(Request& req) { unsubscribe_all(req, Kind::ShardChannel, "sunsubscribe"); }
 
-void publish(Request& req) { req.reply.integer(req.shard.publish(Kind::Channel, req.args[1], req.args[2])); }
-void spublish(Request& req) { req.reply.integer(req.shard.publish(Kind::ShardChannel, req.args[1], req.args[2])); }
+void publish(Request& req) { req.reply.integer(req.broker.publish(Kind::Channel, req.args[1], req.args[2])); }
+void spublish(Request& req) { req.reply.integer(req.broker.publish(Kind::ShardChannel, req.args[1], req.args[2])); }
 
 void pubsub_channels(Request& req) { list_names(req, Kind::Channel); }
 void pubsub_shardchannels(Request& req) { list_names(req, Kind::ShardChannel); }
 void pubsub_numsub(Request& req) { count_subscribers(req, Kind::Channel); }
 void pubsub_shardnumsub(Request& req) { count_subscribers(req, Kind::ShardChannel); }
-void pubsub_numpat(Request& req) { req.reply.integer(int64_t(req.shard.server().directory().count(Kind::Pattern))); }
+void pubsub_numpat(Request& req) { req.reply.integer(int64_t(req.broker.directory().count(Kind::Pattern))); }
 
 void pubsub_help(Request& req) {
   static constexpr std::string_view kLines[] = {

@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "http/json_text.h"
+#include "core/json_text.h"
 
 namespace ringcast::http {
 

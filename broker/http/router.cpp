@@ -4,8 +4,8 @@
 #include <fmt/format.h>
 
 #include "http/basic_auth.h"
-#include "http/json_text.h"
-#include "http/prometheus.h"
+#include "core/json_text.h"
+#include "stats/prometheus_writer.h"
 
 namespace ringcast::http {
 namespace {
@@ -89,7 +89,7 @@ Response Router::route(Request& request) {
     r.body = backend_.stats_json();
     r.body += '\n';
   } else {
-    r.content_type = kPrometheusContentType;
+    r.content_type = stats::kPrometheusContentType;
     r.body = backend_.metrics_text();
     r.body += metrics_text();
   }
@@ -123,7 +123,7 @@ Response Router::publish(Request& request, const std::string& user) {
 }
 
 std::string Router::metrics_text() const {
-  PrometheusWriter w;
+  stats::PrometheusWriter w;
   w.family("ringcast_http_connections", "gauge", "Connections open to the HTTP listener.");
   w.sample("ringcast_http_connections", counters_.connections);
   w.family("ringcast_http_connections_total", "counter", "Connections the HTTP listener accepted.");

@@ -4,8 +4,6 @@
 #include <algorithm>
 #include <cassert>
 
-#include "pubsub/message_frame.h"
-
 namespace ringcast::output {
 
 OutputQueue::~OutputQueue() { clear(); }
@@ -62,7 +60,7 @@ std::string& OutputQueue::reply_bytes() {
   return *reply;
 }
 
-void OutputQueue::push_message(pubsub::LocalFrame* frame, uint32_t begin, uint32_t size, bool may_copy) {
+void OutputQueue::push_message(pubsub::FrameRef* frame, uint32_t begin, uint32_t size, bool may_copy) {
   if (may_copy) {
     const bool has_open_tail = size_ > in_flight_;
     bool tail_is_slice = false;
@@ -150,7 +148,7 @@ void OutputQueue::copy_out_block_slices() {
     Segment& s = at(i);
     if (!s.is_frame() || !s.frame()->block || s.remaining() * 4 >= s.frame()->size()) continue;
     const auto size = uint32_t(s.remaining());
-    pubsub::LocalFrame* own = s.frame()->pool->adopt(pubsub::standalone_copy({s.data(), size}));
+    pubsub::FrameRef* own = s.frame()->pool->adopt(pubsub::SharedFrame::copy_of({s.data(), size}));
     own->ref();
     s.frame()->unref();
     s = Segment{own, 0, size};

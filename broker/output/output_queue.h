@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-#include "pubsub/frame.h"
+#include "pubsub/shared_frame.h"
 
 namespace ringcast::output {
 
@@ -54,12 +54,12 @@ class OutputQueue {
   //    same frame (consecutive messages of an arena block): no copy, no new iovec;
   //  - copied, when small enough, a segment not in flight is queued, and it
   //    does not open an arena block;
-  //  - as a new slice (one LocalFrame ref).
+  //  - as a new slice (one FrameRef ref).
   // Without `may_copy` (the drop-oldest policy) every message is a slice of
   // its own, so that it can be dropped whole.
-  void push_message(pubsub::LocalFrame* frame, uint32_t begin, uint32_t size, bool may_copy = true);
+  void push_message(pubsub::FrameRef* frame, uint32_t begin, uint32_t size, bool may_copy = true);
   // The whole frame.
-  void push_frame(pubsub::LocalFrame* frame, bool may_copy = true) {
+  void push_frame(pubsub::FrameRef* frame, bool may_copy = true) {
     push_message(frame, 0, frame->size(), may_copy);
   }
 
@@ -104,7 +104,7 @@ class OutputQueue {
     uint32_t end;    // frame: one past the slice's last byte; kReply for a reply buffer
 
     bool is_frame() const { return end != kReply; }
-    pubsub::LocalFrame* frame() const { return static_cast<pubsub::LocalFrame*>(ptr); }
+    pubsub::FrameRef* frame() const { return static_cast<pubsub::FrameRef*>(ptr); }
     std::string* reply() const { return static_cast<std::string*>(ptr); }
     const char* data() const { return (is_frame() ? frame()->data() : reply()->data()) + begin; }
     size_t remaining() const { return (is_frame() ? end : reply()->size()) - begin; }

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "pubsub/message_frame.h"
+#include "pubsub/routed_message.h"
 #include "pubsub/name_map.h"
 
 namespace ringcast::pubsub {

@@ -14,7 +14,7 @@
 
 namespace ringcast::pubsub {
 
-using RoutedMessages = std::vector<std::pair<MessageFrame, uint64_t>>;  // message, target shard mask
+using RoutedMessages = std::vector<std::pair<RoutedMessage, uint64_t>>;  // message, target shard mask
 
 // Appends to `out` a message for the channel's own subscribers (when
 // `to_channel`) and for each matching pattern `wants_pattern` accepts;

@@ -1,34 +1,38 @@
-// One reactor thread: its io_uring, its connections, its subscribers and its
-// inbound queue from the other shards. Nothing here is touched by another
-// thread except inbox(), ring_fd() and stats().
+// One reactor thread: its I/O, its connections, its pub/sub engine, and the
+// loop that ties them. Commands reach it through commands::Broker, its
+// engine's tasks through engine::ShardContext, the other shards' engines
+// through engine::Mesh. Nothing here is touched by another thread except
+// engine().inbox() (through the other shards' Mesh), post_external(),
+// post_remote(), ring_fd() and counters().
 #pragma once
 
-#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "acl/registry.h"
+#include "commands/broker.h"
 #include "config.h"
 #include "conn/connection.h"
+#include "engine/mesh.h"
+#include "engine/pubsub_engine.h"
 #include "output/arm_queue.h"
-#include "pubsub/frame.h"
-#include "pubsub/local_registry.h"
-#include "pubsub/publish_routing.h"
 #include "resp/request_parser.h"
-#include "shard/inbox.h"
-#include "shard/shard_stats.h"
+#include "shard/node.h"
+#include "stats/shard_counters.h"
 #include "uring/ring.h"
 
 namespace ringcast {
 
-class Server;
-
-class Shard {
+class Shard final : public engine::ShardContext,
+                    public engine::Mesh,
+                    public commands::Broker,
+                    public commands::ClientScope {
  public:
-  Shard(Server& server, unsigned index);
+  Shard(Node& node, unsigned index, const config::Config& settings, std::shared_ptr<const acl::Registry> acl);
   ~Shard();
   Shard(const Shard&) = delete;
   Shard& operator=(const Shard&) = delete;
@@ -37,117 +41,93 @@ class Shard {
   // and its users: connections are moved to the new users of the same name,
   // and closed when theirs is gone or may no longer hold its subscriptions.
   void apply_settings(const config::Config& settings, std::shared_ptr<const acl::Registry> acl);
-  const config::Config& settings() const { return settings_; }
-  const acl::Registry& acl() const { return *acl_; }
-  // The user a connection starts as, or goes back to on RESET.
-  void reset_user(Connection& c) const;
-  // False (and the connection is closed) when `c`'s user may not keep one of
-  // its subscriptions: after AUTH switched users, or a reload took rights away.
-  bool subscriptions_permitted(Connection& c);
 
-  // Sets up the ring on the calling thread (the shard's own). Returns 0 or -errno.
+  // Sets up the I/O on the calling thread (the shard's own). Returns 0 or -errno.
   int init();
   // The loop; returns after shutdown once every connection is gone.
   void run();
 
   unsigned index() const { return index_; }
-  Server& server() { return server_; }
   int ring_fd() const { return ring_.fd(); }
-  Inbox& inbox() { return inbox_; }
   // From any thread that is not a shard (HTTP, signals): queues `task` and
-  // wakes the shard at once through its eventfd.
-  void post_external(std::function<void(Shard&)> task);
-  // From the cluster bridge's thread: a message from another node (with one
-  // frame reference for this shard) to deliver to local subscribers, as
-  // another shard's envelope would bring it. False, and the reference is
-  // released, when the shard is already this far behind on such messages:
-  // a node that cannot keep up drops (and counts) rather than growing without bound.
-  bool post_remote(pubsub::MessageFrame message);
-  const ShardStats& stats() const { return stats_; }
-  ShardStats& stats() { return stats_; }
-  int64_t now_ms() const { return now_ms_; }
+  // wakes the shard at once.
+  void post_external(engine::Task task);
+  // From the cluster's delivery thread: a message from another node (with
+  // one frame reference for this shard). False, and the reference is
+  // released, when the shard is too far behind on such messages.
+  bool post_remote(pubsub::RoutedMessage message);
+  const stats::ShardCounters& counters() const { return counters_; }
 
-  // --- used by commands, on this shard's thread ---
-  // Fans a message out; returns the receiver count (PUBLISH's reply).
-  int64_t publish(pubsub::Kind kind, std::string_view channel, std::string_view payload);
-  // Adds one subscription; returns false when it existed already.
-  bool subscribe(Connection& c, pubsub::Kind kind, std::string_view name);
-  // Ends one subscription; returns false when there was none. Messages
-  // already counted for it are still delivered: its registry entry stays
-  // until forget_retired(), which the caller runs after a fence().
-  bool unsubscribe(Connection& c, pubsub::Kind kind, std::string_view name);
-  void forget_retired(Connection& c);
-  // Ends every subscription at once, delivering nothing more (RESET, close).
-  void drop_all_subscriptions(Connection& c);
-  // Runs `task` on every shard (this one included, via its inbox).
-  void broadcast(std::function<void(Shard&)> task);
-  // Runs `task` on shard `target`.
-  void post(unsigned target, std::function<void(Shard&)> task);
-  // Marks `c` as having output to write this iteration.
-  void arm(Connection& c) { arm_queue_.mark(&c); }
-  // Runs `collect` on every shard, then `finish` here with the answers in
-  // shard order. `c` waits meanwhile, its further requests held back; if it
-  // is gone when the answers arrive, they are dropped.
-  void gather(Connection& c, std::function<std::string(Shard&)> collect,
-              std::function<void(Shard&, Connection&, std::vector<std::string>&)> finish);
-  // Runs `finish` here once every shard has handed over every message it
-  // routed before now: a round trip through each shard's inbox, whose FIFO
-  // order puts the answer behind those messages. `c` waits meanwhile.
-  void fence(Connection& c, std::function<void(Shard&, Connection&)> finish);
-  // Runs `finish` here once the cluster bridge has flushed every interest
-  // change made so far to NATS; `c` waits meanwhile. Without a cluster, at once.
-  void after_cluster_flush(Connection& c, std::function<void(Shard&, Connection&)> finish);
-  // Finds a live local connection by slot and id (for cross-shard answers).
-  Connection* find(uint32_t slot, uint64_t id);
-  // Resumes a connection that was waiting for a cross-shard answer.
-  void resume(Connection& c);
-  template <class Visit>
-  void for_each_connection(Visit&& visit) {
-    for (auto& c : conns_)
-      if (c && !c->closing) visit(*c);
-  }
-  // Closes a connection now (CLIENT KILL, limits). `why` goes to the log.
-  void close_connection(Connection& c, std::string_view why);
+  // engine::ShardContext
+  engine::PubSubEngine& engine() override { return engine_; }
+  // engine::Mesh
+  unsigned shard_count() const override { return node_.shard_count; }
+  void hand_over(unsigned target, std::vector<engine::Envelope>& batch) override;
+
+  // commands::Broker (shard_broker.cpp)
+  int64_t publish(pubsub::Kind kind, std::string_view channel, std::string_view payload) override;
+  bool subscribe(Connection& c, pubsub::Kind kind, std::string_view name) override;
+  bool unsubscribe(Connection& c, pubsub::Kind kind, std::string_view name) override;
+  void confirm_subscribed(Connection& c, std::string confirmations) override;
+  void confirm_unsubscribed(Connection& c, std::string confirmations) override;
+  void drop_all_subscriptions(Connection& c) override;
+  const pubsub::Directory& directory() const override { return node_.directory; }
+  void gather_clients(Connection& c, std::function<std::string(commands::ClientScope&)> collect,
+                      std::function<void(Connection&, std::vector<std::string>&)> finish) override;
+  const acl::Registry& acl() const override { return *acl_; }
+  void reset_user(Connection& c) override;
+  bool subscriptions_permitted(Connection& c) override;
+  const config::Config& settings() const override { return settings_; }
+  int64_t now_ms() const override { return now_ms_; }
+  stats::Snapshot snapshot() override;
+
+  // commands::ClientScope
+  void for_each(const std::function<void(Connection&)>& visit) override;
+  void kill(Connection& c, std::string_view why) override { close_connection(c, why); }
 
  private:
   // loop (shard_loop.cpp)
   void dispatch(const io_uring_cqe& cqe);
-  void arm_accept();
-  void arm_tick();
-  void arm_external_wake();
+  void start_accepting();
+  void schedule_tick();
+  void watch_external_wake();
   void wake_from_outside();  // from a thread that is not a shard: through the eventfd
   void on_tick();
   void on_accept(int res, uint32_t flags);
   void adopt_socket(int fd);
   void begin_shutdown();
-  void drain_inbox();
-  void flush_outboxes();
 
   // connections (shard_io.cpp)
-  void arm_recv(Connection& c);
+  void start_receiving(Connection& c);
   void on_recv(Connection& c, int res, uint32_t flags);
   void on_input(Connection& c, const char* data, size_t size);
   size_t execute_requests(Connection& c, std::string_view buf);
+  void arm(Connection& c) { arm_queue_.mark(&c); }
   void flush_writes();
   void submit_write(Connection& c);
   void on_write(Connection& c, int res);
+  void close_connection(Connection& c, std::string_view why);
   void finalize_if_idle(Connection& c);
+  // Finds a live local connection by slot and id (for cross-shard answers).
+  Connection* find(uint32_t slot, uint64_t id);
+  // Runs `finish` on connection (slot, id) of shard `ctx` if it is still
+  // there, then lets it read its next requests.
+  static void resume_with(engine::ShardContext& ctx, uint32_t slot, uint64_t id,
+                          const std::function<void(Connection&)>& finish);
+  void resume(Connection& c);
 
   // limits (shard_limits.cpp)
-  void check_output_limits(Connection& c);
-  bool drop_oldest(Connection& c, size_t target_bytes, const char* which);
+  void close_doomed();
   void enforce_output_memory(uint64_t queued_here);
   void close_idle_clients();
 
-  // pub/sub (shard_pubsub.cpp)
-  void deliver(const pubsub::MessageFrame& m);
-  void send_to_shards(const pubsub::MessageFrame& m, uint64_t shards);
-  void close_doomed();
-
-  Server& server_;
+  Node& node_;
   const unsigned index_;
   config::Config settings_;  // this shard's copy: reloads replace it through a task
   std::shared_ptr<const acl::Registry> acl_;
+  stats::ShardCounters counters_;
+  output::ArmQueue<engine::Subscriber> arm_queue_;
+  engine::PubSubEngine engine_;
   uring::Ring ring_;
   uring::ProvidedBuffers buffers_;
   resp::RequestParser parser_;
@@ -155,23 +135,9 @@ class Shard {
   std::vector<std::unique_ptr<Connection>> conns_;  // by slot
   std::vector<uint32_t> free_slots_;
   size_t live_conns_ = 0;
+  std::vector<Connection*> receive_restarts_;  // stopped on ENOBUFS
 
-  output::ArmQueue<Connection> arm_queue_;
-  std::vector<Connection*> recv_rearm_;  // stopped on ENOBUFS
-  std::vector<Connection*> doomed_;      // over an output limit, closed after delivery
-
-  pubsub::LocalRegistry<Connection> registry_;
-  pubsub::LocalFramePool frames_;
-  pubsub::MessageArena arena_;  // this shard's publishes, encoded back to back
-  pubsub::RoutedMessages routed_;  // scratch for publish()
-
-  Inbox inbox_;
   int wake_fd_ = -1;  // eventfd other threads write to wake this shard
-  std::vector<Envelope> inbox_batch_;
-  std::vector<std::vector<Envelope>> outboxes_;  // by target shard
-
-  std::atomic<uint64_t> remote_backlog_bytes_{0};  // posted by post_remote(), not yet delivered
-  ShardStats stats_;
   int64_t now_ms_ = 0;
   int64_t next_rate_sample_ms_ = 0;
   uint64_t last_commands_ = 0;

@@ -9,36 +9,35 @@
 #include <spdlog/spdlog.h>
 
 #include "commands/command_table.h"
-#include "server.h"
 #include "shard/shard.h"
 
 namespace ringcast {
 
-void Shard::arm_recv(Connection& c) {
+void Shard::start_receiving(Connection& c) {
   io_uring_sqe* sqe = ring_.sqe();
   io_uring_prep_recv_multishot(sqe, c.fd, nullptr, 0, 0);
   sqe->flags |= IOSQE_BUFFER_SELECT;
   sqe->buf_group = buffers_.group();
   io_uring_sqe_set_data64(sqe, uring::pack(uring::Op::Recv, c.slot));
-  c.recv_armed = true;
+  c.receiving = true;
 }
 
 void Shard::on_recv(Connection& c, int res, uint32_t flags) {
   const bool more = flags & IORING_CQE_F_MORE;
-  if (!more) c.recv_armed = false;
+  if (!more) c.receiving = false;
   if (res > 0) {
     const auto id = uint16_t(flags >> IORING_CQE_BUFFER_SHIFT);
-    stats_.bytes_in.add(uint64_t(res));
+    counters_.net_input_bytes.add(uint64_t(res));
     if (!c.closing) on_input(c, buffers_.buffer(id), size_t(res));
     buffers_.recycle(id);
     // A multishot recv may end after data (e.g. completion queue pressure).
-    if (!more && !c.closing) arm_recv(c);
+    if (!more && !c.closing) start_receiving(c);
   } else if (res == -ENOBUFS && !c.closing) {
     // Every buffer is lent out: back-pressure, not failure. Buffers come back
     // as this iteration's completions are handled; re-arm after that.
-    if (!c.needs_recv_rearm) {
-      c.needs_recv_rearm = true;
-      recv_rearm_.push_back(&c);
+    if (!c.needs_receive_restart) {
+      c.needs_receive_restart = true;
+      receive_restarts_.push_back(&c);
     }
   } else if (!c.closing) {
     if (res < 0) spdlog::debug("shard {}: client id={} recv: {}", index_, c.id, strerror(-res));
@@ -64,7 +63,7 @@ void Shard::on_input(Connection& c, const char* data, size_t size) {
     }
   }
   if (!c.closing && c.inbuf.size() > settings_.query_buffer_limit) {
-    stats_.query_limit_disconnects.add();
+    counters_.client_query_buffer_limit_disconnections.add();
     spdlog::warn("closing client id={} addr={} name={}: query buffer of {} bytes over the {} byte limit", c.id,
                  c.addr, c.name, c.inbuf.size(), settings_.query_buffer_limit);
     close_connection(c, "query buffer limit");
@@ -81,7 +80,7 @@ size_t Shard::execute_requests(Connection& c, std::string_view buf) {
       break;
     }
     if (status == resp::ParseStatus::Error) {
-      stats_.protocol_errors.add();
+      counters_.protocol_errors.add();
       resp::ReplyWriter(c.out.reply_bytes(), c.proto).error("ERR " + parser_.error_message());
       spdlog::debug("shard {}: client id={} addr={}: {}", index_, c.id, c.addr, parser_.error_message());
       c.close_after_reply = true;
@@ -90,7 +89,7 @@ size_t Shard::execute_requests(Connection& c, std::string_view buf) {
     }
     pos += parser_.consumed();
     if (parser_.args().empty()) continue;
-    stats_.commands.add();
+    counters_.commands_processed.add();
     commands::execute(*this, c, parser_.args());
     arm(c);
   }
@@ -106,7 +105,9 @@ void Shard::resume(Connection& c) {
 }
 
 void Shard::flush_writes() {
-  arm_queue_.drain([this](Connection* c) {
+  // Every Subscriber of this shard is one of its Connections.
+  arm_queue_.drain([this](engine::Subscriber* s) {
+    auto* c = static_cast<Connection*>(s);
     if (c->closing) {
       finalize_if_idle(*c);
     } else if (!c->write_in_flight) {
@@ -120,7 +121,7 @@ void Shard::submit_write(Connection& c) {
     if (c.close_after_reply && !c.waiting) close_connection(c, "closed after reply");
     return;
   }
-  const size_t max_bytes = settings_.output_policy == config::OutputPolicy::drop_oldest
+  const size_t max_bytes = engine_.drop_oldest_policy()
                                ? output::kMaxWriteBytesDroppable
                                : output::kMaxWriteBytes;
   const size_t n = c.out.prepare(c.iov, output::kMaxIovecs, max_bytes);
@@ -148,10 +149,10 @@ void Shard::on_write(Connection& c, int res) {
     close_connection(c, "write error");
     return;
   }
-  stats_.bytes_out.add(uint64_t(res));
+  counters_.net_output_bytes.add(uint64_t(res));
   // A short write resumes from the exact byte it stopped at.
   c.out.complete(size_t(res));
-  if (c.soft_limit_since_ms != 0) check_output_limits(c);
+  if (c.soft_limit_since_ms != 0) engine_.check_output_limits(c);
   if (!c.out.empty() || c.close_after_reply) arm(c);
 }
 
@@ -163,7 +164,7 @@ void Shard::close_connection(Connection& c, std::string_view why) {
   // Ends the pending recv and any write in flight; their completions come
   // back with errors and finalize_if_idle frees the connection after the last.
   shutdown(c.fd, SHUT_RDWR);
-  if (c.recv_armed) {
+  if (c.receiving) {
     io_uring_sqe* sqe = ring_.sqe();
     io_uring_prep_cancel64(sqe, uring::pack(uring::Op::Recv, c.slot), 0);
     io_uring_sqe_set_data64(sqe, uring::pack(uring::Op::Ignored, 0));
@@ -174,15 +175,15 @@ void Shard::close_connection(Connection& c, std::string_view why) {
 }
 
 void Shard::finalize_if_idle(Connection& c) {
-  if (c.recv_armed || c.write_in_flight || c.armed || c.needs_recv_rearm || c.doomed) return;
+  if (c.receiving || c.write_in_flight || c.armed || c.needs_receive_restart || c.doomed) return;
   close(c.fd);
   c.out.clear();
   const uint32_t slot = c.slot;
   conns_[slot].reset();
   free_slots_.push_back(slot);
   --live_conns_;
-  stats_.connections.set(live_conns_);
-  server_.client_gone();
+  counters_.connections.set(live_conns_);
+  node_.clients.gone();
 }
 
 Connection* Shard::find(uint32_t slot, uint64_t id) {

@@ -14,8 +14,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "server.h"
 #include "shard/shard.h"
+#include "core/clock.h"
 
 namespace ringcast {
 namespace {
@@ -30,12 +30,14 @@ __kernel_timespec tick_interval{0, kTickMs * 1000000};
 
 }  // namespace
 
-Shard::Shard(Server& server, unsigned index) : server_(server), index_(index) {
-  apply_settings(server.config(), server.acl());
+Shard::Shard(Node& node, unsigned index, const config::Config& settings, std::shared_ptr<const acl::Registry> acl)
+    : node_(node), index_(index), engine_(index, node.directory, *this, node.cluster, *this, arm_queue_, counters_) {
+  apply_settings(settings, std::move(acl));
 }
 
 void Shard::apply_settings(const config::Config& settings, std::shared_ptr<const acl::Registry> acl) {
   settings_ = settings;
+  engine_.apply_settings(settings);
   parser_.set_limits(resp::ParseLimits{settings.max_bulk_len, 1024 * 1024, 64 * 1024});
   if (acl == acl_) return;
   acl_ = std::move(acl);
@@ -57,41 +59,15 @@ void Shard::apply_settings(const config::Config& settings, std::shared_ptr<const
   for (Connection* c : orphans) close_connection(*c, "its user was removed or disabled by a reload");
 }
 
-void Shard::reset_user(Connection& c) const {
-  c.user = &acl_->default_user();
-  c.authenticated = acl_->starts_authenticated();
-}
-
-bool Shard::subscriptions_permitted(Connection& c) {
-  const acl::User& u = *c.user;
-  if (u.all_channels()) return true;
-  bool ok = true;
-  for (const std::string& ch : c.channels) ok = ok && u.channel_allowed(ch);
-  for (const std::string& ch : c.shard_channels) ok = ok && u.channel_allowed(ch);
-  for (const std::string& p : c.patterns) ok = ok && u.pattern_allowed(p);
-  if (!ok) {
-    spdlog::warn("closing client id={} addr={} name={}: user '{}' may not keep its subscriptions", c.id, c.addr,
-                 c.name, u.name());
-    close_connection(c, "subscriptions no longer permitted");
-  }
-  return ok;
-}
-
 Shard::~Shard() {
   if (wake_fd_ >= 0) close(wake_fd_);
-  // Connections first: their queues hold LocalFrames from frames_.
+  // Connections before the engine: their queues hold the engine's FrameRefs.
   for (auto& c : conns_)
     if (c) {
       if (c->fd >= 0) close(c->fd);
       c->out.clear();
     }
   conns_.clear();
-  std::vector<Envelope> left;
-  inbox_.take(left);
-  for (auto& box : outboxes_)
-    for (Envelope& e : box) left.push_back(std::move(e));
-  for (Envelope& e : left)
-    if (e.message.frame) e.message.frame->release();
 }
 
 int Shard::init() {
@@ -99,7 +75,6 @@ int Shard::init() {
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (wake_fd_ < 0) return -errno;
   if (int rc = buffers_.init(ring_, 0, kRecvBuffers, kRecvBufferSize); rc < 0) return rc;
-  outboxes_.resize(server_.shard_count());
   return 0;
 }
 
@@ -108,37 +83,38 @@ void Shard::run() {
   next_rate_sample_ms_ = now_ms_ + 1000;
   if (index_ == 0) {
     accepting_ = true;
-    arm_accept();
+    start_accepting();
   }
-  arm_tick();
-  arm_external_wake();
+  schedule_tick();
+  watch_external_wake();
   while (!(shutting_down_ && live_conns_ == 0)) {
     // Tasks a shard posts to itself are run next iteration, without sleeping.
-    if (outboxes_[index_].empty()) {
+    if (!engine_.has_own_work()) {
       ring_.submit_and_wait();
     } else {
       io_uring_submit(ring_.raw());
     }
     const int64_t busy_from_ns = monotonic_ns();
     now_ms_ = busy_from_ns / 1000000;
-    stats_.loop_iterations.add();
+    engine_.set_now(now_ms_);
+    counters_.loop_iterations.add();
     ring_.drain([this](const io_uring_cqe& cqe) { dispatch(cqe); });
-    drain_inbox();
+    engine_.drain_inbox();
     close_doomed();
-    for (Connection* c : recv_rearm_) {
-      c->needs_recv_rearm = false;
+    for (Connection* c : receive_restarts_) {
+      c->needs_receive_restart = false;
       if (!c->closing) {
-        arm_recv(*c);
+        start_receiving(*c);
       } else {
         arm(*c);
       }
     }
-    recv_rearm_.clear();
+    receive_restarts_.clear();
     flush_writes();
-    flush_outboxes();
-    stats_.loop_busy_us.add(uint64_t(monotonic_ns() - busy_from_ns) / 1000);
+    engine_.flush_outboxes();
+    counters_.loop_busy_us.add(uint64_t(monotonic_ns() - busy_from_ns) / 1000);
   }
-  flush_outboxes();
+  engine_.flush_outboxes();
 }
 
 void Shard::dispatch(const io_uring_cqe& cqe) {
@@ -158,23 +134,23 @@ void Shard::dispatch(const io_uring_cqe& cqe) {
     case Op::ExternalWake: {
       uint64_t count;
       (void)!read(wake_fd_, &count, sizeof count);  // reset; the inbox is drained after this batch
-      if (!(cqe.flags & IORING_CQE_F_MORE)) arm_external_wake();
+      if (!(cqe.flags & IORING_CQE_F_MORE)) watch_external_wake();
       break;
     }
     case Op::Ignored: break;
   }
 }
 
-void Shard::arm_external_wake() {
+void Shard::watch_external_wake() {
   io_uring_sqe* sqe = ring_.sqe();
   io_uring_prep_poll_multishot(sqe, wake_fd_, POLLIN);
   io_uring_sqe_set_data64(sqe, uring::pack(uring::Op::ExternalWake, 0));
 }
 
-void Shard::post_external(std::function<void(Shard&)> task) {
-  std::vector<Envelope> batch;
-  batch.push_back(Envelope{{}, std::move(task)});
-  inbox_.push(batch);
+void Shard::post_external(engine::Task task) {
+  std::vector<engine::Envelope> batch;
+  batch.push_back(engine::Envelope{{}, std::move(task)});
+  engine_.inbox().push(batch);
   wake_from_outside();
 }
 
@@ -183,30 +159,28 @@ void Shard::wake_from_outside() {
   (void)!write(wake_fd_, &one, sizeof one);
 }
 
-bool Shard::post_remote(pubsub::MessageFrame message) {
-  // Frames queued here are the node's memory; the bridge's own queue is bounded by max_pending.
-  constexpr uint64_t kMaxRemoteBacklogBytes = 64ull << 20;
-  const uint32_t bytes = message.size;
-  if (remote_backlog_bytes_.fetch_add(bytes, std::memory_order_relaxed) + bytes > kMaxRemoteBacklogBytes) {
-    remote_backlog_bytes_.fetch_sub(bytes, std::memory_order_relaxed);
-    message.frame->release();
-    return false;
+bool Shard::post_remote(pubsub::RoutedMessage message) {
+  switch (engine_.accept_remote(message)) {
+    case engine::PubSubEngine::Accepted::dropped: return false;
+    case engine::PubSubEngine::Accepted::queued: return true;
+    case engine::PubSubEngine::Accepted::queued_wake: break;
   }
-  message.remote = true;
-  thread_local std::vector<Envelope> batch;
-  batch.push_back(Envelope{message, {}});
-  // A non-empty inbox has a wake-up on its way already.
-  if (inbox_.push(batch)) wake_from_outside();
+  wake_from_outside();
   return true;
 }
 
-void Shard::arm_accept() {
+void Shard::hand_over(unsigned target, std::vector<engine::Envelope>& batch) {
+  Shard& to = *node_.shards[target];
+  if (to.engine().inbox().push(batch)) ring_.post_to(to.ring_fd(), uring::Op::Wake, 0, 0);
+}
+
+void Shard::start_accepting() {
   io_uring_sqe* sqe = ring_.sqe();
-  io_uring_prep_multishot_accept(sqe, server_.listen_fd(), nullptr, nullptr, SOCK_CLOEXEC);
+  io_uring_prep_multishot_accept(sqe, node_.listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
   io_uring_sqe_set_data64(sqe, uring::pack(uring::Op::Accept, 0));
 }
 
-void Shard::arm_tick() {
+void Shard::schedule_tick() {
   io_uring_sqe* sqe = ring_.sqe();
   io_uring_prep_timeout(sqe, &tick_interval, 0, 0);
   io_uring_sqe_set_data64(sqe, uring::pack(uring::Op::Tick, 0));
@@ -224,27 +198,27 @@ void Shard::on_accept(int res, uint32_t flags) {
     if (!(flags & IORING_CQE_F_MORE)) accept_paused_ = true;
     return;
   }
-  if (!(flags & IORING_CQE_F_MORE) && accepting_) arm_accept();
+  if (!(flags & IORING_CQE_F_MORE) && accepting_) start_accepting();
   if (!accepting_) {
     close(res);
     return;
   }
-  if (!server_.admit_client()) {
+  if (!node_.clients.admit()) {
     // Redis's answer to one client too many; a plain non-blocking send is
     // enough for 38 bytes into a fresh socket buffer.
     static constexpr std::string_view kFull = "-ERR max number of clients reached\r\n";
     (void)!send(res, kFull.data(), kFull.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
     close(res);
-    spdlog::warn("refused a connection: maxclients ({}) reached", server_.maxclients());
+    spdlog::warn("refused a connection: maxclients ({}) reached", node_.clients.maxclients());
     return;
   }
   // Round-robin keeps the spread even and predictable (INFO shows it).
-  const unsigned target = next_accept_target_++ % server_.shard_count();
+  const unsigned target = next_accept_target_++ % shard_count();
   if (target == index_) {
     adopt_socket(res);
   } else {
     io_uring_sqe* sqe = ring_.sqe();
-    io_uring_prep_msg_ring(sqe, server_.shard(target).ring_fd(), uint32_t(res),
+    io_uring_prep_msg_ring(sqe, node_.shards[target]->ring_fd(), uint32_t(res),
                            uring::pack(uring::Op::NewConn, 0), 0);
     io_uring_sqe_set_data64(sqe, uring::pack(uring::Op::Handoff, uint32_t(res)));
     sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
@@ -274,7 +248,7 @@ void Shard::adopt_socket(int fd) {
   if (fd < 0) return;
   if (shutting_down_) {
     close(fd);
-    server_.client_gone();
+    node_.clients.gone();
     return;
   }
   int one = 1;
@@ -301,7 +275,7 @@ void Shard::adopt_socket(int fd) {
   Connection& c = *conns_[slot];
   c.slot = slot;
   c.fd = fd;
-  c.id = server_.next_client_id();
+  c.id = node_.clients.next_id();
   c.created_ms = c.last_active_ms = now_ms_;
   reset_user(c);
   sockaddr_storage ss{};
@@ -310,23 +284,23 @@ void Shard::adopt_socket(int fd) {
   len = sizeof ss;
   if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0) c.laddr = endpoint(ss);
   ++live_conns_;
-  stats_.connections.set(live_conns_);
-  stats_.connections_total.add();
+  counters_.connections.set(live_conns_);
+  counters_.connections_received.add();
   spdlog::debug("shard {}: client id={} addr={} connected", index_, c.id, c.addr);
-  arm_recv(c);
+  start_receiving(c);
 }
 
 void Shard::on_tick() {
-  arm_tick();
+  schedule_tick();
   if (accept_paused_ && accepting_) {
     accept_paused_ = false;
-    arm_accept();
+    start_accepting();
   }
   if (now_ms_ >= next_rate_sample_ms_) {
-    const uint64_t commands = stats_.commands.get();
-    const uint64_t deliveries = stats_.deliveries.get();
-    stats_.ops_per_sec.set(commands - last_commands_);
-    stats_.deliveries_per_sec.set(deliveries - last_deliveries_);
+    const uint64_t commands = counters_.commands_processed.get();
+    const uint64_t deliveries = counters_.deliveries.get();
+    counters_.ops_per_sec.set(commands - last_commands_);
+    counters_.deliveries_per_sec.set(deliveries - last_deliveries_);
     last_commands_ = commands;
     last_deliveries_ = deliveries;
     next_rate_sample_ms_ = now_ms_ + 1000;
@@ -337,13 +311,13 @@ void Shard::on_tick() {
     queued += c->out.bytes();
     largest = std::max<uint64_t>(largest, c->out.bytes());
     // A soft limit must trip after its seconds even if no new message comes.
-    if (c->soft_limit_since_ms != 0) check_output_limits(*c);
+    if (c->soft_limit_since_ms != 0) engine_.check_output_limits(*c);
   }
-  stats_.output_bytes.set(queued);
-  stats_.largest_output.set(largest);
+  counters_.output_bytes.set(queued);
+  counters_.largest_output.set(largest);
   if (settings_.max_output_memory != 0) enforce_output_memory(queued);
   if (settings_.timeout_seconds != 0) close_idle_clients();
-  if (server_.stopping() && !shutting_down_) begin_shutdown();
+  if (node_.stop_requested() && !shutting_down_) begin_shutdown();
   if (shutting_down_ && now_ms_ >= shutdown_deadline_ms_) {
     // Out of time: whoever has not drained yet is cut off.
     for (auto& c : conns_)

@@ -7,19 +7,19 @@
 #include <string>
 #include <vector>
 
-#include "pubsub/message_frame.h"
+#include "pubsub/routed_message.h"
 
 namespace ringcast::output {
 namespace {
 
-using pubsub::Frame;
-using pubsub::LocalFrame;
-using pubsub::LocalFramePool;
+using pubsub::SharedFrame;
+using pubsub::FrameRef;
+using pubsub::FrameRefPool;
 
 // A frame whose bytes are `text`, with one extra reference kept by the test
 // so it can watch the count after the queue lets go.
-Frame* make_frame(const std::string& text) {
-  Frame* f = Frame::create(text.size(), 2);
+SharedFrame* make_frame(const std::string& text) {
+  SharedFrame* f = SharedFrame::create(text.size(), 2);
   std::copy(text.begin(), text.end(), f->data());
   return f;
 }
@@ -74,9 +74,9 @@ TEST(OutputQueue, InFlightReplyBytesAreFrozen) {
 }
 
 TEST(OutputQueue, CapsEachBatchAtIovMax) {
-  LocalFramePool pool;
-  Frame* f = make_frame("*3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\np\r\n");
-  LocalFrame* lf = pool.adopt(f);
+  FrameRefPool pool;
+  SharedFrame* f = make_frame("*3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\np\r\n");
+  FrameRef* lf = pool.adopt(f);
   OutputQueue q(0);
   for (int i = 0; i < 2500; ++i) q.push_frame(lf);
   std::vector<iovec> iov;
@@ -90,7 +90,7 @@ TEST(OutputQueue, CapsEachBatchAtIovMax) {
   EXPECT_EQ(q.prepare(iov), 2500u - 2 * kMaxIovecs);
   q.complete(iov.size() * f->size());
   EXPECT_TRUE(q.empty());
-  EXPECT_EQ(f->refs_for_test(), 1u);  // only the test's own reference is left
+  EXPECT_EQ(f->use_count(), 1u);  // only the test's own reference is left
   EXPECT_EQ(pool.live(), 0u);
   f->release();
 }
@@ -100,22 +100,22 @@ TEST(OutputQueue, ResumesAtEveryPartialWriteOffset) {
   const std::string b = "*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$3\r\nbye\r\n";
   const std::string expected = "+OK\r\n" + a + ":7\r\n" + b + a;
   for (size_t chunk = 1; chunk <= expected.size(); ++chunk) {
-    LocalFramePool pool;
-    Frame* fa = make_frame(a);
-    Frame* fb = make_frame(b);
+    FrameRefPool pool;
+    SharedFrame* fa = make_frame(a);
+    SharedFrame* fb = make_frame(b);
     OutputQueue q(0);
     q.append("+OK\r\n");
-    LocalFrame* la = pool.adopt(fa);
+    FrameRef* la = pool.adopt(fa);
     q.push_frame(la);
     q.append(":7\r\n");
-    LocalFrame* lb = pool.adopt(fb);
+    FrameRef* lb = pool.adopt(fb);
     q.push_frame(lb);
     q.push_frame(la);
     EXPECT_EQ(q.bytes(), expected.size());
     EXPECT_EQ(drain(q, chunk), expected) << "chunk " << chunk;
     EXPECT_EQ(q.bytes(), 0u);
-    EXPECT_EQ(fa->refs_for_test(), 1u) << "chunk " << chunk;
-    EXPECT_EQ(fb->refs_for_test(), 1u) << "chunk " << chunk;
+    EXPECT_EQ(fa->use_count(), 1u) << "chunk " << chunk;
+    EXPECT_EQ(fb->use_count(), 1u) << "chunk " << chunk;
     EXPECT_EQ(pool.live(), 0u);
     fa->release();
     fb->release();
@@ -123,9 +123,9 @@ TEST(OutputQueue, ResumesAtEveryPartialWriteOffset) {
 }
 
 TEST(OutputQueue, BytesCountReferencedFramesAndShrinkWithPartialWrites) {
-  LocalFramePool pool;
-  Frame* f = make_frame(std::string(1000, 'p'));
-  LocalFrame* lf = pool.adopt(f);
+  FrameRefPool pool;
+  SharedFrame* f = make_frame(std::string(1000, 'p'));
+  FrameRef* lf = pool.adopt(f);
   OutputQueue q(0);
   q.push_frame(lf);
   q.push_frame(lf);
@@ -137,30 +137,30 @@ TEST(OutputQueue, BytesCountReferencedFramesAndShrinkWithPartialWrites) {
   EXPECT_EQ(q.bytes(), 507u);
   EXPECT_EQ(lf->refs, 1u);  // the first copy is fully written and released
   q.clear();
-  EXPECT_EQ(f->refs_for_test(), 1u);
+  EXPECT_EQ(f->use_count(), 1u);
   f->release();
 }
 
 TEST(OutputQueue, ClearReleasesEveryReferenceOnce) {
-  LocalFramePool pool;
-  Frame* f = make_frame("payload");
-  LocalFrame* lf = pool.adopt(f);
+  FrameRefPool pool;
+  SharedFrame* f = make_frame("payload");
+  FrameRef* lf = pool.adopt(f);
   {
     OutputQueue q(0);
     for (int i = 0; i < 10; ++i) q.push_frame(lf);
     EXPECT_EQ(lf->refs, 10u);
   }  // destroyed with frames queued
-  EXPECT_EQ(f->refs_for_test(), 1u);
+  EXPECT_EQ(f->use_count(), 1u);
   EXPECT_EQ(pool.live(), 0u);
   f->release();
 }
 
 TEST(OutputQueue, SmallFramesAreCopiedLargeOnesReferenced) {
-  LocalFramePool pool;
-  Frame* small = make_frame("*3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\np\r\n");
-  Frame* large = make_frame(std::string(kCopyFrameMax + 1, 'L'));
-  LocalFrame* ls = pool.adopt(small);
-  LocalFrame* ll = pool.adopt(large);
+  FrameRefPool pool;
+  SharedFrame* small = make_frame("*3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\np\r\n");
+  SharedFrame* large = make_frame(std::string(kCopyFrameMax + 1, 'L'));
+  FrameRef* ls = pool.adopt(small);
+  FrameRef* ll = pool.adopt(large);
   OutputQueue q;  // the default threshold
   for (int i = 0; i < 3; ++i) q.push_frame(ls);
   q.push_frame(ll);
@@ -177,8 +177,8 @@ TEST(OutputQueue, SmallFramesAreCopiedLargeOnesReferenced) {
   EXPECT_TRUE(q.empty());
   pool.drop_if_unused(ls);
   EXPECT_EQ(pool.live(), 0u);
-  EXPECT_EQ(small->refs_for_test(), 1u);
-  EXPECT_EQ(large->refs_for_test(), 1u);
+  EXPECT_EQ(small->use_count(), 1u);
+  EXPECT_EQ(large->use_count(), 1u);
   small->release();
   large->release();
 }
@@ -199,8 +199,8 @@ namespace ringcast::output {
 namespace {
 
 TEST(OutputQueueDropOldest, DropsWholeUnstartedFramesOnlyAndKeepsReplies) {
-  pubsub::LocalFramePool pool;
-  std::vector<pubsub::Frame*> frames;
+  pubsub::FrameRefPool pool;
+  std::vector<pubsub::SharedFrame*> frames;
   OutputQueue q(0);
   q.append("+OK\r\n");
   for (int i = 0; i < 6; ++i) {
@@ -217,17 +217,17 @@ TEST(OutputQueueDropOldest, DropsWholeUnstartedFramesOnlyAndKeepsReplies) {
   EXPECT_EQ(q.drop_oldest_frames(8), 2u);  // 7-byte frames: two go to free 8
   EXPECT_EQ(q.bytes(), before - 14);
   EXPECT_EQ(drain(q, 1 << 20), "\r\nframe2|:1\r\nframe3|frame4|frame5|");
-  for (pubsub::Frame* f : frames) {
-    EXPECT_EQ(f->refs_for_test(), 1u);
+  for (pubsub::SharedFrame* f : frames) {
+    EXPECT_EQ(f->use_count(), 1u);
     f->release();
   }
   EXPECT_EQ(pool.live(), 0u);
 }
 
 TEST(OutputQueueDropOldest, NeverTouchesInFlightFramesAndThenAcceptsReplies) {
-  pubsub::LocalFramePool pool;
-  pubsub::Frame* a = make_frame("aaaa");
-  pubsub::Frame* b = make_frame("bbbb");
+  pubsub::FrameRefPool pool;
+  pubsub::SharedFrame* a = make_frame("aaaa");
+  pubsub::SharedFrame* b = make_frame("bbbb");
   OutputQueue q(0);
   q.push_frame(pool.adopt(a));
   q.push_frame(pool.adopt(b));
@@ -249,9 +249,9 @@ namespace ringcast::output {
 namespace {
 
 TEST(OutputQueueAccounting, CopiedFramesCountAtOnce) {
-  LocalFramePool pool;
-  Frame* f = make_frame(std::string(100, 'm'));
-  LocalFrame* lf = pool.adopt(f);
+  FrameRefPool pool;
+  SharedFrame* f = make_frame(std::string(100, 'm'));
+  FrameRef* lf = pool.adopt(f);
   OutputQueue q;
   for (int i = 0; i < 50; ++i) q.push_frame(lf);
   // The limit check on every delivery reads the cheap bound: it must see copies.
@@ -264,9 +264,9 @@ TEST(OutputQueueAccounting, CopiedFramesCountAtOnce) {
 }
 
 TEST(OutputQueueAccounting, FramesThatMustStayDroppableAreNotCopied) {
-  LocalFramePool pool;
-  Frame* f = make_frame(std::string(100, 'm'));
-  LocalFrame* lf = pool.adopt(f);
+  FrameRefPool pool;
+  SharedFrame* f = make_frame(std::string(100, 'm'));
+  FrameRef* lf = pool.adopt(f);
   OutputQueue q;
   q.push_frame(lf, false);
   q.push_frame(lf, false);
@@ -279,9 +279,9 @@ TEST(OutputQueueAccounting, FramesThatMustStayDroppableAreNotCopied) {
 }
 
 TEST(OutputQueueAccounting, AWriteTakesAboutMaxBytesButAlwaysOneSegment) {
-  LocalFramePool pool;
-  Frame* big = make_frame(std::string(3000, 'b'));
-  LocalFrame* lf = pool.adopt(big);
+  FrameRefPool pool;
+  SharedFrame* big = make_frame(std::string(3000, 'b'));
+  FrameRef* lf = pool.adopt(big);
   OutputQueue q(0);
   for (int i = 0; i < 10; ++i) q.push_frame(lf);
   std::vector<iovec> iov;
@@ -297,11 +297,11 @@ TEST(OutputQueueAccounting, AWriteTakesAboutMaxBytesButAlwaysOneSegment) {
 // Consecutive messages of one arena block reach a subscriber as one slice:
 // one segment, one iovec, nothing copied; the block is referenced once.
 TEST(OutputQueueSlice, ConsecutiveBlockMessagesExtendOneSlice) {
-  LocalFramePool pool;
+  FrameRefPool pool;
   const std::string a = "*3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\na\r\n";
   const std::string b = "*3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\nb\r\n";
-  Frame* block = make_frame(a + b + a);
-  LocalFrame* lf = pool.adopt_block(block);
+  SharedFrame* block = make_frame(a + b + a);
+  FrameRef* lf = pool.adopt_block(block);
   OutputQueue q;
   q.push_message(lf, 0, uint32_t(a.size()), true);
   q.push_message(lf, uint32_t(a.size()), uint32_t(b.size()), true);
@@ -316,7 +316,7 @@ TEST(OutputQueueSlice, ConsecutiveBlockMessagesExtendOneSlice) {
   q.complete(2 * a.size() + b.size());
   EXPECT_TRUE(q.empty());
   EXPECT_EQ(pool.live(), 0u);
-  EXPECT_EQ(block->refs_for_test(), 1u);
+  EXPECT_EQ(block->use_count(), 1u);
   block->release();
 }
 
@@ -325,21 +325,21 @@ TEST(OutputQueueSlice, ConsecutiveBlockMessagesExtendOneSlice) {
 class OutputQueueSlices : public ::testing::Test {
  protected:
   void use_block(int copies, size_t capacity = pubsub::MessageArena::kBlockSize) {
-    block = Frame::create(capacity, 2);  // one reference stays with the test
+    block = SharedFrame::create(capacity, 2);  // one reference stays with the test
     for (int i = 0; i < copies; ++i) std::copy(m.begin(), m.end(), block->data() + i * n);
     lf = pool.adopt_block(block);
   }
   void TearDown() override {
     EXPECT_EQ(pool.live(), 0u);  // every slice and copy let go of its frame
-    EXPECT_EQ(block->refs_for_test(), 1u);
+    EXPECT_EQ(block->use_count(), 1u);
     block->release();
   }
 
   const std::string m = "*3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\nm\r\n";
   const uint32_t n = uint32_t(m.size());
-  LocalFramePool pool;
-  Frame* block = nullptr;
-  LocalFrame* lf = nullptr;
+  FrameRefPool pool;
+  SharedFrame* block = nullptr;
+  FrameRef* lf = nullptr;
   OutputQueue q;
   std::vector<iovec> iov;
 };
@@ -369,7 +369,7 @@ TEST_F(OutputQueueSlices, ShortWriteCopiesSlicesOut) {
   q.prepare(iov);
   q.push_message(lf, 2 * n, n, true);  // a second slice, behind the write
   q.complete(5);
-  EXPECT_EQ(block->refs_for_test(), 1u);  // no slice holds the block any more
+  EXPECT_EQ(block->use_count(), 1u);  // no slice holds the block any more
   EXPECT_EQ(pool.live(), 2u);             // two frames of their own instead
   EXPECT_EQ(q.bytes(), 3 * m.size() - 5);
   EXPECT_EQ(drain(q, 7), (m + m + m).substr(5));
@@ -384,7 +384,7 @@ TEST_F(OutputQueueSlices, ShortWriteKeepsDenseSlices) {
   q.push_message(lf, 2 * n, n, true);
   q.prepare(iov);
   q.complete(5);
-  EXPECT_EQ(pool.live(), 1u);  // still the block's LocalFrame, no copy
+  EXPECT_EQ(pool.live(), 1u);  // still the block's FrameRef, no copy
   EXPECT_EQ(lf->refs, 1u);
   EXPECT_EQ(drain(q, 7), (m + m + m).substr(5));
 }

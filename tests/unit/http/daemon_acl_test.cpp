@@ -9,9 +9,9 @@
 #include "commands/command_table.h"
 #include "config.h"
 #include "http/basic_auth.h"
-#include "http/daemon_backend.h"
+#include "server/http_daemon_backend.h"
 #include "http/http_server.h"
-#include "server.h"
+#include "server/server.h"
 #include "test_client.h"
 
 namespace ringcast::http {

@@ -14,9 +14,10 @@
 
 #include "acl/registry.h"
 #include "commands/command_table.h"
-#include "http/daemon_backend.h"
+#include "core/version.h"
+#include "server/http_daemon_backend.h"
 #include "http/http_server.h"
-#include "server.h"
+#include "server/server.h"
 #include "test_client.h"
 
 namespace ringcast::http {

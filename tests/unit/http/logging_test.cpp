@@ -14,7 +14,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "logging.h"
+#include "core/logging.h"
 
 namespace ringcast {
 namespace {

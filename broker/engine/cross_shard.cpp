@@ -1,0 +1,90 @@
+// Cross-shard hand-off: outboxes batched per loop iteration, the inbox,
+// messages from other nodes, and the gather and fence round trips.
+#include <atomic>
+#include <memory>
+
+#include "engine/pubsub_engine.h"
+
+namespace ringcast::engine {
+
+void PubSubEngine::drain_inbox() {
+  inbox_.take(inbox_batch_);
+  for (Envelope& e : outboxes_[index_]) inbox_batch_.push_back(std::move(e));
+  outboxes_[index_].clear();
+  for (Envelope& e : inbox_batch_) {
+    if (e.message.frame) {
+      if (e.message.remote) remote_backlog_bytes_.fetch_sub(e.message.size, std::memory_order_relaxed);
+      deliver(e.message);
+    } else {
+      e.task(host_);
+    }
+  }
+  inbox_batch_.clear();
+}
+
+void PubSubEngine::flush_outboxes() {
+  for (unsigned target = 0; target < outboxes_.size(); ++target) {
+    auto& box = outboxes_[target];
+    if (box.empty() || target == index_) continue;
+    mesh_.hand_over(target, box);
+    box.clear();
+  }
+}
+
+PubSubEngine::Accepted PubSubEngine::accept_remote(pubsub::RoutedMessage message) {
+  // Frames queued here are the node's memory; the bridge's own queue is bounded by max_pending.
+  constexpr uint64_t kMaxRemoteBacklogBytes = 64ull << 20;
+  const uint32_t bytes = message.size;
+  if (remote_backlog_bytes_.fetch_add(bytes, std::memory_order_relaxed) + bytes > kMaxRemoteBacklogBytes) {
+    remote_backlog_bytes_.fetch_sub(bytes, std::memory_order_relaxed);
+    message.frame->release();
+    return Accepted::dropped;
+  }
+  message.remote = true;
+  thread_local std::vector<Envelope> batch;
+  batch.push_back(Envelope{message, {}});
+  // A non-empty inbox has a wake-up on its way already.
+  return inbox_.push(batch) ? Accepted::queued_wake : Accepted::queued;
+}
+
+void PubSubEngine::post(unsigned target, Task task) { outboxes_[target].push_back(Envelope{{}, std::move(task)}); }
+
+void PubSubEngine::broadcast(const Task& task) {
+  for (unsigned t = 0; t < outboxes_.size(); ++t) post(t, task);
+}
+
+namespace {
+
+// Shared by the tasks of one gather(); the last shard to answer sends the
+// whole result back to the origin shard.
+struct Gathering {
+  std::vector<std::string> parts;
+  std::atomic<unsigned> pending;
+  unsigned origin;
+  std::function<void(ShardContext&, std::vector<std::string>&)> finish;
+};
+
+}  // namespace
+
+void PubSubEngine::gather(std::function<std::string(ShardContext&)> collect,
+                          std::function<void(ShardContext&, std::vector<std::string>&)> finish) {
+  auto g = std::make_shared<Gathering>();
+  const unsigned n = shard_count();
+  g->parts.resize(n);
+  g->pending.store(n);
+  g->origin = index_;
+  g->finish = std::move(finish);
+  broadcast([g, collect = std::move(collect)](ShardContext& shard) {
+    PubSubEngine& engine = shard.engine();
+    g->parts[engine.index()] = collect(shard);
+    if (g->pending.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+    engine.post(g->origin, [g](ShardContext& origin) { g->finish(origin, g->parts); });
+  });
+}
+
+void PubSubEngine::fence(Task done) {
+  gather([](ShardContext&) { return std::string(); },
+         [done = std::move(done)](ShardContext& origin, std::vector<std::string>&) { done(origin); });
+}
+
+}  // namespace ringcast::engine

@@ -1,0 +1,162 @@
+// Publishing, delivering and (un)subscribing on one shard: the fan-out path.
+#include "engine/pubsub_engine.h"
+
+#include <algorithm>
+#include <bit>
+
+namespace ringcast::engine {
+
+using pubsub::Kind;
+using pubsub::RoutedMessage;
+
+namespace {
+
+size_t limit_check_threshold(const config::OutputLimit& limit) {
+  size_t t = SIZE_MAX;
+  if (limit.hard_bytes != 0) t = std::min<size_t>(t, limit.hard_bytes);
+  if (limit.soft_bytes != 0) t = std::min<size_t>(t, limit.soft_bytes);
+  return t;
+}
+
+}  // namespace
+
+PubSubEngine::PubSubEngine(unsigned index, pubsub::Directory& directory, Mesh& mesh, ClusterLink* link,
+                           ShardContext& host, output::ArmQueue<Subscriber>& arm_queue,
+                           stats::ShardCounters& counters)
+    : index_(index),
+      directory_(directory),
+      mesh_(mesh),
+      link_(link),
+      host_(host),
+      arm_queue_(arm_queue),
+      counters_(counters),
+      outboxes_(mesh.shard_count()) {}
+
+PubSubEngine::~PubSubEngine() {
+  std::vector<Envelope> left;
+  inbox_.take(left);
+  for (auto& box : outboxes_)
+    for (Envelope& e : box) left.push_back(std::move(e));
+  for (Envelope& e : left)
+    if (e.message.frame) e.message.frame->release();
+}
+
+void PubSubEngine::apply_settings(const config::Config& settings) {
+  pubsub_output_ = settings.pubsub_output;
+  normal_output_ = settings.normal_output;
+  policy_ = settings.output_policy;
+  check_from_ = limit_check_threshold(pubsub_output_);
+}
+
+int64_t PubSubEngine::publish(Kind kind, std::string_view channel, std::string_view payload) {
+  counters_.publishes.add();
+  // drop-oldest drops whole messages: each needs a frame of its own, not a slice of a block.
+  const bool own_frames = drop_oldest_policy();
+  const int64_t receivers = pubsub::route_publish(
+      directory_, kind, channel, true, [](std::string_view) { return true; },
+      [&](Kind k, std::string_view pattern, uint32_t refs) {
+        return own_frames ? pubsub::encode_message(k, pattern, channel, payload, refs)
+                          : arena_.encode(k, pattern, channel, payload, refs);
+      },
+      routed_);
+  for (auto& [message, shards] : routed_) send_to_shards(message, shards);
+  routed_.clear();
+  if (link_ != nullptr) link_->forward(kind, channel, payload);
+  return receivers;
+}
+
+void PubSubEngine::send_to_shards(const RoutedMessage& m, uint64_t shards) {
+  // One envelope per target shard, never one per subscriber.
+  for (uint64_t rest = shards; rest != 0; rest &= rest - 1) {
+    const auto target = unsigned(std::countr_zero(rest));
+    if (target == index_) {
+      deliver(m);
+    } else {
+      outboxes_[target].push_back(Envelope{m, {}});
+    }
+  }
+}
+
+void PubSubEngine::deliver(const RoutedMessage& m) {
+  const auto* subscribers = registry_.find(m.kind, m.key());
+  if (subscribers == nullptr) {
+    m.frame->release();  // everyone left since it was routed
+    return;
+  }
+  // drop-oldest drops whole messages, so it needs each one in its own segment.
+  const bool may_copy = !drop_oldest_policy();
+  pubsub::FrameRef* resp2;
+  uint32_t begin = m.begin;
+  if (!m.in_block) {
+    resp2 = frames_.adopt(m.frame);
+  } else if (may_copy) {
+    resp2 = frames_.adopt_block(m.frame);
+  } else {  // routed before the policy changed: a frame of its own after all
+    resp2 = frames_.adopt(pubsub::SharedFrame::copy_of(m.bytes()));
+    m.frame->release();
+    begin = 0;
+  }
+  pubsub::FrameRef* resp3 = nullptr;  // the push variant, made if someone needs it
+  uint64_t delivered = 0;
+  for (const auto& entry : subscribers->entries) {
+    // Only subscriptions that were counted when the message was routed.
+    if (!entry.receives(m.version)) continue;
+    Subscriber* s = entry.subscriber;
+    if (s->doomed || s->closing) continue;
+    if (s->proto >= 3) {
+      if (resp3 == nullptr) resp3 = frames_.adopt(pubsub::push_variant(m.bytes()));
+      s->out.push_frame(resp3, may_copy);
+    } else {
+      s->out.push_message(resp2, begin, m.size, may_copy);
+    }
+    ++delivered;
+    arm_queue_.mark(s);
+    if (s->out.bytes_lower_bound() >= check_from_ || s->soft_limit_since_ms != 0) check_output_limits(*s);
+  }
+  counters_.deliveries.add(delivered);
+  frames_.drop_if_unused(resp2);
+  if (resp3 != nullptr) frames_.drop_if_unused(resp3);
+}
+
+bool PubSubEngine::subscribe(Subscriber& s, Kind kind, std::string_view name) {
+  NameSet& mine = s.subscriptions(kind);
+  if (mine.contains(name)) return false;
+  mine.emplace(name);
+  const bool first = registry_.active(kind, name) == 0;
+  // Visible to every publisher before the caller confirms it to the client.
+  const uint64_t since = directory_.subscribed(kind, name, index_, first);
+  registry_.add(kind, name, &s, since);
+  return true;
+}
+
+bool PubSubEngine::unsubscribe(Subscriber& s, Kind kind, std::string_view name) {
+  NameSet& mine = s.subscriptions(kind);
+  auto it = mine.find(name);
+  if (it == mine.end()) return false;
+  const bool last = registry_.active(kind, name) == 1;
+  const uint64_t until = directory_.unsubscribed(kind, name, index_, last);
+  registry_.retire(kind, name, &s, until);
+  s.retiring.emplace_back(kind, std::string(name));
+  mine.erase(it);
+  return true;
+}
+
+void PubSubEngine::forget_retired(Subscriber& s) {
+  for (const auto& [kind, name] : s.retiring) registry_.remove(kind, name, &s);
+  s.retiring.clear();
+}
+
+void PubSubEngine::drop_all_subscriptions(Subscriber& s) {
+  for (Kind kind : {Kind::Channel, Kind::Pattern, Kind::ShardChannel}) {
+    NameSet& mine = s.subscriptions(kind);
+    for (const std::string& name : mine) {
+      const bool last = registry_.active(kind, name) == 1;
+      directory_.unsubscribed(kind, name, index_, last);
+      registry_.remove(kind, name, &s);
+    }
+    mine.clear();
+  }
+  forget_retired(s);
+}
+
+}  // namespace ringcast::engine

@@ -1,0 +1,145 @@
+// One shard's pub/sub engine: its subscribers (the local registry), the
+// frames it delivers (the pool and the arena its publishes are encoded
+// into), its outboxes to the other shards and its inbox from them. It
+// publishes, subscribes, unsubscribes, delivers into subscribers' output
+// queues, enforces their output limits, and runs the cross-shard gather and
+// fence. It reaches other shards only through a Mesh and other nodes only
+// through a ClusterLink: no threads, no I/O, so unit tests drive it directly.
+//
+// Threading: everything runs on the owning shard's thread, except inbox()
+// (pushed to by the other shards through their Mesh) and accept_remote()
+// (the cluster's delivery thread).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config.h"
+#include "engine/cluster_link.h"
+#include "engine/inbox.h"
+#include "engine/mesh.h"
+#include "engine/subscriber.h"
+#include "output/arm_queue.h"
+#include "pubsub/directory.h"
+#include "pubsub/local_registry.h"
+#include "pubsub/publish_routing.h"
+#include "pubsub/routed_message.h"
+#include "stats/shard_counters.h"
+
+namespace ringcast::engine {
+
+class PubSubEngine {
+ public:
+  // `host` is what this engine's tasks run against (the shard); `arm_queue`
+  // is where subscribers given output are marked; `link` is null for a
+  // standalone node. All must outlive the engine, and `mesh` must know its
+  // shard count already.
+  PubSubEngine(unsigned index, pubsub::Directory& directory, Mesh& mesh, ClusterLink* link, ShardContext& host,
+               output::ArmQueue<Subscriber>& arm_queue, stats::ShardCounters& counters);
+  ~PubSubEngine();
+  PubSubEngine(const PubSubEngine&) = delete;
+  PubSubEngine& operator=(const PubSubEngine&) = delete;
+
+  unsigned index() const { return index_; }
+  unsigned shard_count() const { return mesh_.shard_count(); }
+  pubsub::Directory& directory() { return directory_; }
+  ClusterLink* cluster() { return link_; }
+  // Takes the output limits and policy of a (re)loaded configuration.
+  void apply_settings(const config::Config& settings);
+  // The loop's clock, read once per iteration (soft limits, log pacing).
+  void set_now(int64_t now_ms) { now_ms_ = now_ms; }
+  int64_t now_ms() const { return now_ms_; }
+
+  // --- publish / subscribe, on this shard's thread ---
+  // Fans a message out to every shard with subscribers (and to the other
+  // nodes); returns the receiver count (PUBLISH's reply).
+  int64_t publish(pubsub::Kind kind, std::string_view channel, std::string_view payload);
+  // Adds one subscription, visible to every publisher on every shard before
+  // this returns; false when it existed already.
+  bool subscribe(Subscriber& s, pubsub::Kind kind, std::string_view name);
+  // Ends one subscription; false when there was none. Messages already
+  // counted for it are still delivered: its registry entry stays until
+  // forget_retired(), which the caller runs after a fence().
+  bool unsubscribe(Subscriber& s, pubsub::Kind kind, std::string_view name);
+  void forget_retired(Subscriber& s);
+  // Ends every subscription at once, delivering nothing more (RESET, close).
+  void drop_all_subscriptions(Subscriber& s);
+
+  // --- cross-shard work ---
+  // Runs `task` on shard `target` (this one included: next loop iteration).
+  void post(unsigned target, Task task);
+  // Runs `task` on every shard.
+  void broadcast(const Task& task);
+  // Runs `collect` on every shard, then `finish` here with the answers in
+  // shard order.
+  void gather(std::function<std::string(ShardContext&)> collect,
+              std::function<void(ShardContext&, std::vector<std::string>&)> finish);
+  // Runs `done` here once every shard has handed over every message it
+  // routed before now: a round trip through each shard's inbox, whose FIFO
+  // order puts the answer behind those messages.
+  void fence(Task done);
+
+  // --- the loop's hooks ---
+  Inbox& inbox() { return inbox_; }
+  // Delivers what the inbox holds and runs its tasks (and those this shard
+  // posted to itself).
+  void drain_inbox();
+  // Hands each other shard its batch of this iteration (one wake-up each).
+  void flush_outboxes();
+  // Work this shard gave itself: the loop must not sleep before it runs.
+  bool has_own_work() const { return !outboxes_[index_].empty(); }
+  // From the cluster's thread: a message from another node (with one frame
+  // reference for this shard) into the inbox. Dropped (the reference
+  // released) when the shard is already this far behind on such messages.
+  enum class Accepted { dropped, queued, queued_wake };
+  Accepted accept_remote(pubsub::RoutedMessage message);
+
+  // --- output limits (output_limits.cpp) ---
+  // Applies the hard and soft limits of `s`'s class: nothing, oldest
+  // messages dropped (drop-oldest), or `s` doomed.
+  void check_output_limits(Subscriber& s);
+  // Drops `s`'s oldest whole messages down to `target_bytes`; true when
+  // that got it there.
+  bool drop_oldest(Subscriber& s, size_t target_bytes, const char* which);
+  // Stops delivering to `s` and queues it for closing after this batch.
+  void doom(Subscriber& s);
+  // The subscribers doomed since the last call, to close now.
+  std::vector<Subscriber*> take_doomed();
+  const config::OutputLimit& pubsub_limit() const { return pubsub_output_; }
+  bool drop_oldest_policy() const { return policy_ == config::OutputPolicy::drop_oldest; }
+
+ private:
+  void deliver(const pubsub::RoutedMessage& m);
+  void send_to_shards(const pubsub::RoutedMessage& m, uint64_t shards);
+
+  const unsigned index_;
+  pubsub::Directory& directory_;
+  Mesh& mesh_;
+  ClusterLink* const link_;
+  ShardContext& host_;
+  output::ArmQueue<Subscriber>& arm_queue_;
+  stats::ShardCounters& counters_;
+
+  config::OutputLimit pubsub_output_;
+  config::OutputLimit normal_output_;
+  config::OutputPolicy policy_ = config::OutputPolicy::disconnect;
+  size_t check_from_ = SIZE_MAX;  // below this, a subscriber is under both limits
+  int64_t now_ms_ = 0;
+
+  pubsub::LocalRegistry<Subscriber> registry_;
+  pubsub::FrameRefPool frames_;
+  pubsub::MessageArena arena_;     // this shard's publishes, encoded back to back
+  pubsub::RoutedMessages routed_;  // scratch for publish()
+
+  Inbox inbox_;
+  std::vector<Envelope> inbox_batch_;
+  std::vector<std::vector<Envelope>> outboxes_;  // by target shard
+  std::atomic<uint64_t> remote_backlog_bytes_{0};  // accepted by accept_remote(), not yet delivered
+  std::vector<Subscriber*> doomed_;
+};
+
+}  // namespace ringcast::engine

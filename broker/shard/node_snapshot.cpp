@@ -1,0 +1,45 @@
+// The daemon's figures at one moment, read from the node's shards (relaxed
+// atomics, safe from any thread), its directory and its cluster link.
+#include "shard/node_snapshot.h"
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "core/clock.h"
+#include "core/process_memory.h"
+#include "core/version.h"
+#include "shard/shard.h"
+
+namespace ringcast {
+
+Node::Node(uint32_t maxclients) : clients(maxclients) {}
+Node::~Node() = default;
+
+stats::Snapshot take_snapshot(const Node& node) {
+  stats::Snapshot f;
+  f.version = kVersion;
+  f.redis_version = kRedisCompatVersion;
+  utsname u{};
+  if (uname(&u) == 0) f.os = fmt::format("{} {} {}", u.sysname, u.release, u.machine);
+  f.process_id = uint64_t(getpid());
+  f.tcp_port = node.port;
+  const int64_t up_ms = monotonic_ms() - node.started_ms;
+  f.uptime_seconds = up_ms > 0 ? uint64_t(up_ms / 1000) : 0;
+  f.started_unix = node.started_unix;
+  f.connected_clients = node.clients.clients();
+  f.maxclients = node.clients.maxclients();
+  f.connections_received = node.clients.total();
+  f.rejected_connections = node.clients.rejected();
+  f.pubsub_channels = node.directory.count(pubsub::Kind::Channel);
+  f.pubsub_patterns = node.directory.count(pubsub::Kind::Pattern);
+  f.pubsubshard_channels = node.directory.count(pubsub::Kind::ShardChannel);
+  f.used_memory_rss = resident_memory_bytes();
+  f.shards.reserve(node.shards.size());
+  for (const auto& shard : node.shards) f.shards.push_back(stats::read(shard->counters()));
+  if (node.cluster != nullptr) f.cluster = node.cluster->figures();
+  return f;
+}
+
+}  // namespace ringcast

@@ -1,0 +1,101 @@
+// What commands ask of a shard (commands::Broker): publishing and
+// subscribing through the engine, confirmations that wait for the other
+// shards or nodes, walks over every shard's clients, users and figures.
+#include <spdlog/spdlog.h>
+
+#include "shard/node_snapshot.h"
+#include "shard/shard.h"
+
+namespace ringcast {
+
+using pubsub::Kind;
+
+int64_t Shard::publish(Kind kind, std::string_view channel, std::string_view payload) {
+  return engine_.publish(kind, channel, payload);
+}
+
+bool Shard::subscribe(Connection& c, Kind kind, std::string_view name) { return engine_.subscribe(c, kind, name); }
+
+bool Shard::unsubscribe(Connection& c, Kind kind, std::string_view name) {
+  return engine_.unsubscribe(c, kind, name);
+}
+
+void Shard::drop_all_subscriptions(Connection& c) { engine_.drop_all_subscriptions(c); }
+
+void Shard::resume_with(engine::ShardContext& ctx, uint32_t slot, uint64_t id,
+                        const std::function<void(Connection&)>& finish) {
+  auto& shard = static_cast<Shard&>(ctx);  // every ShardContext is a Shard
+  Connection* c = shard.find(slot, id);
+  if (c == nullptr) return;
+  finish(*c);
+  shard.resume(*c);
+}
+
+void Shard::confirm_subscribed(Connection& c, std::string confirmations) {
+  engine::ClusterLink* link = engine_.cluster();
+  if (link == nullptr) {
+    c.out.append(confirmations);
+    return;
+  }
+  // In a cluster the confirmations wait until the node's NATS subscriptions
+  // reached its NATS server: a client that heard "subscribed" can then tell
+  // a publisher on another node to go ahead.
+  c.waiting = true;
+  link->after_flush([this, slot = c.slot, id = c.id, confirmations = std::move(confirmations)] {
+    post_external([slot, id, confirmations](engine::ShardContext& ctx) {
+      resume_with(ctx, slot, id, [&](Connection& conn) { conn.out.append(confirmations); });
+    });
+  });
+}
+
+void Shard::confirm_unsubscribed(Connection& c, std::string confirmations) {
+  // Every message PUBLISH counted for the ended subscriptions reaches the
+  // client before it hears they ended.
+  c.waiting = true;
+  engine_.fence([slot = c.slot, id = c.id, confirmations = std::move(confirmations)](engine::ShardContext& ctx) {
+    resume_with(ctx, slot, id, [&](Connection& conn) {
+      ctx.engine().forget_retired(conn);
+      conn.out.append(confirmations);
+    });
+  });
+}
+
+void Shard::gather_clients(Connection& c, std::function<std::string(commands::ClientScope&)> collect,
+                           std::function<void(Connection&, std::vector<std::string>&)> finish) {
+  c.waiting = true;
+  engine_.gather(
+      [collect = std::move(collect)](engine::ShardContext& ctx) { return collect(static_cast<Shard&>(ctx)); },
+      [slot = c.slot, id = c.id, finish = std::move(finish)](engine::ShardContext& ctx,
+                                                             std::vector<std::string>& parts) {
+        resume_with(ctx, slot, id, [&](Connection& conn) { finish(conn, parts); });
+      });
+}
+
+void Shard::for_each(const std::function<void(Connection&)>& visit) {
+  for (auto& c : conns_)
+    if (c && !c->closing) visit(*c);
+}
+
+void Shard::reset_user(Connection& c) {
+  c.user = &acl_->default_user();
+  c.authenticated = acl_->starts_authenticated();
+}
+
+bool Shard::subscriptions_permitted(Connection& c) {
+  const acl::User& u = *c.user;
+  if (u.all_channels()) return true;
+  bool ok = true;
+  for (const std::string& ch : c.channels) ok = ok && u.channel_allowed(ch);
+  for (const std::string& ch : c.shard_channels) ok = ok && u.channel_allowed(ch);
+  for (const std::string& p : c.patterns) ok = ok && u.pattern_allowed(p);
+  if (!ok) {
+    spdlog::warn("closing client id={} addr={} name={}: user '{}' may not keep its subscriptions", c.id, c.addr,
+                 c.name, u.name());
+    close_connection(c, "subscriptions no longer permitted");
+  }
+  return ok;
+}
+
+stats::Snapshot Shard::snapshot() { return take_snapshot(node_); }
+
+}  // namespace ringcast
