@@ -27,6 +27,7 @@ class ClientScope {
   virtual void for_each(const std::function<void(Connection&)>& visit) = 0;
   virtual void kill(Connection& c, std::string_view why) = 0;
   virtual int64_t now_ms() const = 0;
+  virtual unsigned shard_index() const = 0;
 
  protected:
   ~ClientScope() = default;
@@ -68,6 +69,8 @@ class Broker {
   // The reloadable settings as this shard runs them.
   virtual const config::Config& settings() const = 0;
   virtual int64_t now_ms() const = 0;
+  // The shard the connection lives on (CLIENT LIST / INFO's `shard` field).
+  virtual unsigned shard_index() const = 0;
   // The daemon's figures (INFO).
   virtual stats::Snapshot snapshot() = 0;
 

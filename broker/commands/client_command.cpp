@@ -37,19 +37,20 @@ bool parse_id(std::string_view s, uint64_t& out) {
   return ec == std::errc() && end == s.data() + s.size() && !s.empty();
 }
 
-// One line of CLIENT LIST / CLIENT INFO, with Redis 7's fields in its order.
-std::string describe(const Connection& c, int64_t now_ms, unsigned recv_buffer_size) {
+// One line of CLIENT LIST / CLIENT INFO, with Redis 7's fields in its order
+// and then ringcast's own: the shard serving the connection.
+std::string describe(const Connection& c, int64_t now_ms, unsigned recv_buffer_size, unsigned shard) {
   const size_t qbuf = c.inbuf.size();
   const size_t omem = c.out.bytes();
   const size_t tot_mem = sizeof(Connection) + c.inbuf.capacity() + omem + c.iov.capacity() * sizeof(iovec);
   return fmt::format(
       "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi=-1 "
       "qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp=0 obl=0 oll={} omem={} tot-mem={} events=r{} "
-      "cmd={} user={} redir=-1 resp={}\n",
+      "cmd={} user={} redir=-1 resp={} shard={}\n",
       c.id, c.addr, c.laddr, c.fd, c.name, (now_ms - c.created_ms) / 1000, (now_ms - c.last_active_ms) / 1000,
       c.subscribed() ? "P" : "N", c.db, c.channels.size(), c.patterns.size(), c.shard_channels.size(), qbuf,
       c.inbuf.capacity() - qbuf, recv_buffer_size, c.out.segments(), omem, tot_mem, c.out.empty() ? "" : "w",
-      c.last_command, c.user ? c.user->name() : "default", c.proto);
+      c.last_command, c.user ? c.user->name() : "default", c.proto, shard);
 }
 
 constexpr unsigned kRecvBufferSize = 16 * 1024;
@@ -87,7 +88,7 @@ void client_getname(Request& req) {
 }
 
 void client_info(Request& req) {
-  req.reply.verbatim_text(describe(req.conn, req.broker.now_ms(), kRecvBufferSize));
+  req.reply.verbatim_text(describe(req.conn, req.broker.now_ms(), kRecvBufferSize, req.broker.shard_index()));
 }
 
 void client_list(Request& req) {
@@ -119,7 +120,7 @@ void client_list(Request& req) {
         shard.for_each([&](const Connection& c) {
           if (!type_matches(type, c)) return;
           if (!ids.empty() && std::find(ids.begin(), ids.end(), c.id) == ids.end()) return;
-          text += describe(c, shard.now_ms(), kRecvBufferSize);
+          text += describe(c, shard.now_ms(), kRecvBufferSize, shard.shard_index());
         });
         return text;
       },

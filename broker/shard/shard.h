@@ -79,6 +79,7 @@ class Shard final : public engine::ShardContext,
   bool subscriptions_permitted(Connection& c) override;
   const config::Config& settings() const override { return settings_; }
   int64_t now_ms() const override { return now_ms_; }
+  unsigned shard_index() const override { return index_; }
   stats::Snapshot snapshot() override;
 
   // commands::ClientScope
