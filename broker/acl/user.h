@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "acl/command_catalog.h"
-#include "acl/sha256.h"
+#include "acl/digest.h"
 
 namespace ringcast::acl {
 

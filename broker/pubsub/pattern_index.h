@@ -1,12 +1,16 @@
 // The patterns with subscribers, indexed by their literal prefix so that a
 // publish only glob-matches patterns that can match its channel: the cost of
 // a publish does not grow with patterns that share no prefix with it.
+// Inserting and erasing a pattern are O(1) (plus O(log L) in the number of
+// distinct prefix lengths), whatever the number of patterns: they run under
+// the directory's exclusive lock.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "pubsub/glob.h"
@@ -35,6 +39,7 @@ class PatternIndex {
 
  private:
   NameMap<std::vector<std::string_view>> by_prefix_;
+  std::unordered_map<std::string_view, size_t> position_;  // each pattern's index in its prefix's list
   std::map<size_t, uint32_t> prefix_lengths_;  // distinct prefix lengths, ascending, with use counts
 };
 

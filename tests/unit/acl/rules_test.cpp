@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "acl/sha256.h"
+#include "acl/digest.h"
 #include "acl/user.h"
 #include "test_catalog.h"
 

@@ -49,6 +49,23 @@ TEST(PatternIndex, EraseRemovesOnlyThatPattern) {
   EXPECT_TRUE(matches(index, "user:1:x").empty());
 }
 
+TEST(PatternIndex, ErasingFromTheMiddleOfOnePrefixKeepsTheOthers) {
+  // Many patterns under one literal prefix share one list; erasing swaps the
+  // last one into the gap, which must stay findable and erasable.
+  std::vector<std::string> storage;
+  for (int i = 0; i < 1000; ++i) storage.push_back("room:*" + std::to_string(i));
+  PatternIndex index;
+  for (const std::string& p : storage) index.insert(p);
+  for (size_t i = 0; i < storage.size(); i += 2) index.erase(storage[i]);
+  index.erase(storage[0]);  // erasing twice is a no-op
+  EXPECT_EQ(matches(index, "room:x777"), (std::vector<std::string>{"room:*7", "room:*77", "room:*777"}));
+  EXPECT_TRUE(matches(index, "room:x888").empty());  // 8, 88, 888: all erased
+  for (size_t i = 1; i < storage.size(); i += 2) index.erase(storage[i]);
+  EXPECT_TRUE(matches(index, "room:x777").empty());
+  index.insert(storage[4]);
+  EXPECT_EQ(matches(index, "room:x4"), (std::vector<std::string>{"room:*4"}));
+}
+
 TEST(PatternIndex, ManyDistinctPrefixesOnlyVisitCandidates) {
   std::vector<std::string> storage;
   for (int i = 0; i < 10000; ++i) storage.push_back("prefix:" + std::to_string(i) + ":*");
