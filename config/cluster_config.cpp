@@ -1,6 +1,7 @@
 // The `cluster:` section: how this node reaches the NATS servers that join it
 // to the others. Checked here, at load, so a typo never becomes a node that
 // silently stays standalone or subscribes to the wrong subjects.
+#include <algorithm>
 #include <string>
 
 #include "field_reader.h"
@@ -129,3 +130,31 @@ void read_cluster(const Field& field, ClusterConfig& cluster) {
 }
 
 }  // namespace ringcast::config::detail
+
+namespace ringcast::config {
+
+std::string redact_urls(std::string_view text) {
+  std::string out;
+  size_t pos = 0;
+  while (true) {
+    const size_t scheme = text.find("://", pos);
+    if (scheme == std::string_view::npos) break;
+    const size_t host = scheme + 3;
+    // The authority ends at the path, the query, a space or a quote; its
+    // user information, if any, at its last '@'.
+    const size_t end = std::min(text.find_first_of("/?# \t\r\n\"',;]", host), text.size());
+    const size_t at = text.substr(host, end - host).rfind('@');
+    out.append(text.substr(pos, host - pos));
+    if (at != std::string_view::npos) {
+      out += "***";
+      out.append(text.substr(host + at, end - host - at));
+    } else {
+      out.append(text.substr(host, end - host));
+    }
+    pos = end;
+  }
+  out.append(text.substr(pos));
+  return out;
+}
+
+}  // namespace ringcast::config

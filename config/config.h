@@ -114,6 +114,11 @@ Config load_file(const std::string& path);
 // Same, from text; `source` names it in error messages.
 Config load_string(std::string_view yaml, std::string_view source);
 
+// `text` with the user information of every URL in it (`nats://user:pass@host`)
+// replaced by `***`: what logs, INFO and /stats show of server URLs and of
+// errors that may quote them.
+std::string redact_urls(std::string_view text);
+
 // Redis-style sizes: "100", "1k" (1000), "1kb" (1024), "32mb", "1gb"; case-insensitive.
 // Returns false on anything else.
 bool parse_size(std::string_view text, uint64_t& out);

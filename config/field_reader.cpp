@@ -16,7 +16,8 @@ std::string location(std::string_view source, const YAML::Mark& mark) {
 [[noreturn]] void fail(const Field& field, std::string_view problem) {
   std::string message = location(field.source, field.mark) + ": ";
   if (!field.path.empty()) message += field.path + ": ";
-  message += problem;
+  // A server URL quoted back may hold a password.
+  message += redact_urls(problem);
   throw ConfigError(message);
 }
 

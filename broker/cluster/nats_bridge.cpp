@@ -39,7 +39,7 @@ const char* status_name(natsConnStatus status) {
 std::string connected_url(natsConnection* nc) {
   char url[512] = {};
   if (nc == nullptr || natsConnection_GetConnectedUrl(nc, url, sizeof url) != NATS_OK) return {};
-  return url;
+  return config::redact_urls(url);
 }
 
 // Why the connection is not up, as libnats last saw it ("Authorization
@@ -47,14 +47,14 @@ std::string connected_url(natsConnection* nc) {
 std::string last_error(natsConnection* nc) {
   const char* text = nullptr;
   const natsStatus s = natsConnection_GetLastError(nc, &text);
-  if (text != nullptr && text[0] != '\0') return text;
+  if (text != nullptr && text[0] != '\0') return config::redact_urls(text);
   return s != NATS_OK ? natsStatus_GetText(s) : "no server answered";
 }
 
 // libnats's error text for this thread's last failed call, if it kept one.
 std::string library_error() {
   const char* text = nats_GetLastError(nullptr);
-  return text != nullptr && text[0] != '\0' ? std::string(" (") + text + ")" : std::string();
+  return text != nullptr && text[0] != '\0' ? " (" + config::redact_urls(text) + ")" : std::string();
 }
 
 }  // namespace

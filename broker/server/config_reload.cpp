@@ -16,7 +16,10 @@ std::string text(config::OutputPolicy p) { return p == config::OutputPolicy::dro
 std::string text(const config::OutputLimit& l) {
   return fmt::format("{{hard: {}, soft: {}, soft_seconds: {}}}", l.hard_bytes, l.soft_bytes, l.soft_seconds);
 }
-std::string text(const std::vector<std::string>& list) { return fmt::format("[{}]", fmt::join(list, ", ")); }
+// Lists are server URLs: never their passwords.
+std::string text(const std::vector<std::string>& list) {
+  return config::redact_urls(fmt::format("[{}]", fmt::join(list, ", ")));
+}
 bool operator!=(const config::OutputLimit& a, const config::OutputLimit& b) {
   return a.hard_bytes != b.hard_bytes || a.soft_bytes != b.soft_bytes || a.soft_seconds != b.soft_seconds;
 }

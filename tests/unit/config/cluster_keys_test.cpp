@@ -75,5 +75,19 @@ TEST(ClusterKeys, Errors) {
   EXPECT_EQ(error_from("cluster: [a]\n"), "test.yaml:1: cluster: expected a map of settings, got a list");
 }
 
+TEST(ClusterKeys, UrlPasswordsNeverShow) {
+  EXPECT_EQ(redact_urls("nats://alice:s3cret@10.0.0.1:4222"), "nats://***@10.0.0.1:4222");
+  EXPECT_EQ(redact_urls("[nats://a:b@h:1, tls://h2:2]"), "[nats://***@h:1, tls://h2:2]");
+  EXPECT_EQ(redact_urls("cannot connect to nats://u:p@host: refused; tried tls://t@h2"),
+            "cannot connect to nats://***@host: refused; tried tls://***@h2");
+  EXPECT_EQ(redact_urls("nats://h:4222/path@x and no password"), "nats://h:4222/path@x and no password");
+  EXPECT_EQ(redact_urls("nothing to hide"), "nothing to hide");
+  EXPECT_EQ(redact_urls("nats://"), "nats://");
+  // A config error quoting a bad URL does not repeat its password.
+  const std::string error = error_from("cluster:\n  nats:\n    servers: ['nats://u:pw@a b']\n");
+  EXPECT_EQ(error.find("pw"), std::string::npos) << error;
+  EXPECT_NE(error.find("cluster.nats.servers[0]"), std::string::npos) << error;
+}
+
 }  // namespace
 }  // namespace ringcast::config
