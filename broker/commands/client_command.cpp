@@ -97,7 +97,7 @@ void client_list(Request& req) {
   if (req.args.size() >= 4 && iequals(req.args[2], "TYPE") && req.args.size() == 4) {
     type = parse_type(req.args[3]);
     if (type == ClientType::Any) {
-      req.reply.error("ERR Unknown client type '" + std::string(req.args[3]) + "'");
+      reply_error_line(req, "ERR Unknown client type '" + std::string(req.args[3]) + "'");
       return;
     }
   } else if (req.args.size() >= 4 && iequals(req.args[2], "ID")) {
@@ -160,7 +160,7 @@ void client_kill(Request& req) {
       } else if (iequals(key, "TYPE")) {
         filter.type = parse_type(value);
         if (filter.type == ClientType::Any) {
-          req.reply.error("ERR Unknown client type '" + std::string(value) + "'");
+          reply_error_line(req, "ERR Unknown client type '" + std::string(value) + "'");
           return;
         }
       } else if (iequals(key, "SKIPME")) {

@@ -144,12 +144,6 @@ std::string c_string(std::string_view s, size_t max) {
   return out;
 }
 
-void reply_error_line(Request& req, std::string msg) {
-  for (char& ch : msg)
-    if (ch == '\r' || ch == '\n') ch = ' ';
-  req.reply.error(msg);
-}
-
 std::string upper(std::string_view s) {
   std::string out(s);
   for (char& ch : out) ch = char(std::toupper(static_cast<unsigned char>(ch)));
@@ -159,6 +153,12 @@ std::string upper(std::string_view s) {
 }  // namespace
 
 std::span<const CommandSpec> all_commands() { return kCommands; }
+
+void reply_error_line(Request& req, std::string msg) {
+  for (char& ch : msg)
+    if (ch == '\r' || ch == '\n') ch = ' ';
+  req.reply.error(msg);
+}
 
 acl::CommandCatalog acl_catalog() {
   std::vector<acl::CommandEntry> entries;

@@ -56,6 +56,9 @@ const CommandSpec* find_subcommand(const CommandSpec& parent, std::string_view n
 // (same order, same error texts), then calls the handler.
 void execute(Broker& broker, Connection& conn, std::span<const std::string_view> args);
 
+// An error reply whose text may quote client input: CR and LF become spaces,
+// as Redis's addReplyErrorFormat does, so the reply stays one line.
+void reply_error_line(Request& req, std::string msg);
 // Redis's "-ERR wrong number of arguments for 'x' command".
 void reply_arity_error(Request& req, std::string_view fullname);
 // Redis's "-ERR unknown subcommand or wrong number of arguments for 'x'. Try Y HELP."

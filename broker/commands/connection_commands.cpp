@@ -124,7 +124,7 @@ void hello(Request& req) {
       set_name = true;
       ++i;
     } else {
-      req.reply.error("ERR Syntax error in HELLO option '" + std::string(req.args[i]) + "'");
+      reply_error_line(req, "ERR Syntax error in HELLO option '" + std::string(req.args[i]) + "'");
       return;
     }
   }

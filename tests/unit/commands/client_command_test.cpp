@@ -38,6 +38,7 @@ TEST(ClientCommand, ListDescribesEveryClientWithItsShard) {
   EXPECT_EQ(pubsub_only.find("id=1 "), std::string::npos);
   EXPECT_NE(pubsub_only.find("id=2 "), std::string::npos);
   EXPECT_EQ(broker.run(me, {"CLIENT", "LIST", "TYPE", "bogus"}), "-ERR Unknown client type 'bogus'\r\n");
+  EXPECT_EQ(broker.run(me, {"CLIENT", "KILL", "TYPE", "x\ny"}), "-ERR Unknown client type 'x y'\r\n");
   EXPECT_EQ(broker.run(me, {"CLIENT", "LIST", "ID", "0"}), "-ERR Invalid client ID\r\n");
 }
 

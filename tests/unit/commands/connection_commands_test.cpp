@@ -37,6 +37,8 @@ TEST(ConnectionCommands, HelloSwitchesProtocolAndDescribesTheServer) {
   EXPECT_EQ(c.proto, 3);
   EXPECT_EQ(c.name, "me");
   EXPECT_EQ(broker.run(c, {"HELLO", "3", "BOGUS"}), "-ERR Syntax error in HELLO option 'BOGUS'\r\n");
+  // Client input quoted in an error never breaks the reply into two lines.
+  EXPECT_EQ(broker.run(c, {"HELLO", "3", "a\r\n+OK"}), "-ERR Syntax error in HELLO option 'a  +OK'\r\n");
 }
 
 TEST(ConnectionCommands, RequirepassGatesEverythingButAuthHelloQuitReset) {
