@@ -2,6 +2,7 @@
 // Redis 7 (networking.c processMultibulkBuffer / processInlineBuffer).
 #include "resp/request_parser.h"
 
+#include <cstdint>
 #include <cstring>
 
 namespace ringcast::resp {
@@ -56,7 +57,7 @@ int hex_value(char c) {
 
 }  // namespace
 
-ParseStatus RequestParser::parse(std::string_view buf, ParseProgress* progress) {
+ParseStatus RequestParser::parse(std::string_view buf, ParseProgress* progress, bool authenticated) {
   consumed_ = 0;
   needed_ = 0;
   error_ = ProtocolError::None;
@@ -64,7 +65,7 @@ ParseStatus RequestParser::parse(std::string_view buf, ParseProgress* progress) 
   args_.clear();
   if (buf.empty()) return need_more(1);
   if (buf[0] != '*') return parse_inline(buf);
-  const ParseStatus status = parse_multibulk(buf, progress);
+  const ParseStatus status = parse_multibulk(buf, progress, authenticated);
   if (progress != nullptr && status != ParseStatus::NeedMore) progress->reset();
   return status;
 }
@@ -93,7 +94,7 @@ ParseStatus RequestParser::need_more(size_t total) {
   return ParseStatus::NeedMore;
 }
 
-ParseStatus RequestParser::parse_multibulk(std::string_view buf, ParseProgress* progress) {
+ParseStatus RequestParser::parse_multibulk(std::string_view buf, ParseProgress* progress, bool authenticated) {
   const char* const p = buf.data();
   const size_t n = buf.size();
   size_t pos;
@@ -121,8 +122,14 @@ ParseStatus RequestParser::parse_multibulk(std::string_view buf, ParseProgress* 
       if (has_nul(p, cr_at)) return no_line_end(buf, 0, ProtocolError::TooBigMbulkCount, true);
       // A '\r' as the last byte waits for one more byte, with no size check.
       if (!whole_line) return need_more(n + 1);
+      // Redis checks only INT_MAX before the pre-authentication limit.
+      if (!authenticated && parse_ll(p + 1, cr_at - 1, &count) && count > kUnauthenticatedMaxMultibulk &&
+          count <= INT32_MAX)
+        return fail(ProtocolError::UnauthenticatedMultibulkLength);
       return fail(ProtocolError::InvalidMultibulkLength);
     }
+    if (!authenticated && count > kUnauthenticatedMaxMultibulk)
+      return fail(ProtocolError::UnauthenticatedMultibulkLength);
     // Redis skips the byte after '\r' without checking that it is '\n'.
     pos = cr_at + 2;
     if (count <= 0) {
@@ -154,6 +161,7 @@ ParseStatus RequestParser::parse_multibulk(std::string_view buf, ParseProgress* 
       if (p[pos] != '$') return fail(ProtocolError::ExpectedDollar, p[pos]);
       return fail(ProtocolError::InvalidBulkLength);
     }
+    if (!authenticated && len > kUnauthenticatedMaxBulk) return fail(ProtocolError::UnauthenticatedBulkLength);
     pos = cr_at + 2;
     const size_t end = pos + static_cast<size_t>(len) + 2;
     // Everything before this bulk is known, so nothing can change until the
@@ -282,6 +290,8 @@ std::string RequestParser::error_message() const {
     case ProtocolError::TooBigMbulkCount: return "Protocol error: too big mbulk count string";
     case ProtocolError::TooBigBulkCount: return "Protocol error: too big bulk count string";
     case ProtocolError::UnbalancedQuotes: return "Protocol error: unbalanced quotes in request";
+    case ProtocolError::UnauthenticatedMultibulkLength: return "Protocol error: unauthenticated multibulk length";
+    case ProtocolError::UnauthenticatedBulkLength: return "Protocol error: unauthenticated bulk length";
   }
   return {};
 }

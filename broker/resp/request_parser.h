@@ -26,6 +26,8 @@ enum class ProtocolError : uint8_t {
   TooBigMbulkCount,        // "Protocol error: too big mbulk count string"
   TooBigBulkCount,         // "Protocol error: too big bulk count string"
   UnbalancedQuotes,        // "Protocol error: unbalanced quotes in request"
+  UnauthenticatedMultibulkLength,  // "Protocol error: unauthenticated multibulk length"
+  UnauthenticatedBulkLength,       // "Protocol error: unauthenticated bulk length"
 };
 
 struct ParseLimits {
@@ -33,6 +35,11 @@ struct ParseLimits {
   uint64_t max_multibulk_len = 1024 * 1024;      // argument count
   size_t inline_max = 64 * 1024;                 // Redis PROTO_INLINE_MAX_SIZE
 };
+
+// Redis 6.2.6+: a client that has not authenticated may send no multibulk
+// of more than 10 arguments and no bulk of more than 16 KiB.
+inline constexpr int64_t kUnauthenticatedMaxMultibulk = 10;
+inline constexpr int64_t kUnauthenticatedMaxBulk = 16384;
 
 // Where an incomplete multibulk request stopped. Kept by the caller (one per
 // connection) and passed back with the same request grown by new bytes, so
@@ -55,8 +62,9 @@ class RequestParser {
   // Parses one request from the front of `buf`. Without `progress` an
   // incomplete request is parsed again from its start once more bytes
   // arrived (bytes_needed() says when that is useful). With it, `buf` must
-  // start with the same request as on the call that saved it.
-  ParseStatus parse(std::string_view buf, ParseProgress* progress = nullptr);
+  // start with the same request as on the call that saved it. A client not
+  // `authenticated` yet is held to Redis's small pre-authentication limits.
+  ParseStatus parse(std::string_view buf, ParseProgress* progress = nullptr, bool authenticated = true);
 
   // Ok: bytes of `buf` the request occupied (including its trailing CRLF).
   size_t consumed() const { return consumed_; }
@@ -75,7 +83,7 @@ class RequestParser {
   void set_limits(const ParseLimits& limits) { limits_ = limits; }
 
  private:
-  ParseStatus parse_multibulk(std::string_view buf, ParseProgress* progress);
+  ParseStatus parse_multibulk(std::string_view buf, ParseProgress* progress, bool authenticated);
   ParseStatus parse_inline(std::string_view buf);
   ParseStatus fail(ProtocolError e, char got = 0);
   ParseStatus need_more(size_t total);

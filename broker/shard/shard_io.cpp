@@ -74,7 +74,7 @@ size_t Shard::execute_requests(Connection& c, std::string_view buf) {
   size_t pos = 0;
   c.inbuf_need = 0;
   while (pos < buf.size() && !c.waiting && !c.close_after_reply && !c.closing) {
-    const resp::ParseStatus status = parser_.parse(buf.substr(pos), &c.parse_progress);
+    const resp::ParseStatus status = parser_.parse(buf.substr(pos), &c.parse_progress, c.authenticated);
     if (status == resp::ParseStatus::NeedMore) {
       c.inbuf_need = parser_.bytes_needed();
       break;

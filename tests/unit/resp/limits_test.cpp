@@ -158,3 +158,45 @@ INSTANTIATE_TEST_SUITE_P(Lines, NulStallTest, ::testing::ValuesIn(kNulCases),
 
 }  // namespace
 }  // namespace ringcast::resp::test
+
+namespace ringcast::resp::test {
+namespace {
+
+// Redis 6.2.6+ before authentication: at most 10 arguments, bulks of at most 16 KiB.
+ParseStatus parse_unauthenticated(RequestParser& parser, const std::string& wire) {
+  return parser.parse(wire, nullptr, false);
+}
+
+TEST(UnauthenticatedLimits, TenArgumentsAndSixteenKibPass) {
+  RequestParser parser;
+  std::string ten = "*10\r\n";
+  for (int i = 0; i < 10; ++i) ten += "$1\r\nx\r\n";
+  EXPECT_EQ(parse_unauthenticated(parser, ten), ParseStatus::Ok);
+  const std::string bulk = "*2\r\n$4\r\nAUTH\r\n$16384\r\n" + std::string(16384, 'p') + "\r\n";
+  EXPECT_EQ(parse_unauthenticated(parser, bulk), ParseStatus::Ok);
+}
+
+TEST(UnauthenticatedLimits, ElevenArgumentsAreRefusedFromTheHeaderAlone) {
+  RequestParser parser;
+  EXPECT_EQ(parse_unauthenticated(parser, "*11\r\n"), ParseStatus::Error);
+  EXPECT_EQ(parser.error_message(), "Protocol error: unauthenticated multibulk length");
+  // Past our own argument cap but within Redis's INT_MAX, Redis's verdict still holds.
+  EXPECT_EQ(parse_unauthenticated(parser, "*2000000\r\n"), ParseStatus::Error);
+  EXPECT_EQ(parser.error_message(), "Protocol error: unauthenticated multibulk length");
+  EXPECT_EQ(parse_unauthenticated(parser, "*3000000000\r\n"), ParseStatus::Error);
+  EXPECT_EQ(parser.error_message(), "Protocol error: invalid multibulk length");
+  // Once authenticated, the usual limits apply.
+  EXPECT_EQ(parser.parse("*11\r\n", nullptr, true), ParseStatus::NeedMore);
+}
+
+TEST(UnauthenticatedLimits, BulkOverSixteenKibIsRefusedBeforeItsBytesArrive) {
+  RequestParser parser;
+  EXPECT_EQ(parse_unauthenticated(parser, "*2\r\n$4\r\nAUTH\r\n$16385\r\n"), ParseStatus::Error);
+  EXPECT_EQ(parser.error_message(), "Protocol error: unauthenticated bulk length");
+  // proto-max-bulk-len is checked first, as Redis does.
+  EXPECT_EQ(parse_unauthenticated(parser, "*1\r\n$999999999999\r\n"), ParseStatus::Error);
+  EXPECT_EQ(parser.error_message(), "Protocol error: invalid bulk length");
+}
+
+}  // namespace
+}  // namespace ringcast::resp::test
