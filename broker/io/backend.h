@@ -38,7 +38,8 @@ class Events {
   // serves it or hands it to another shard.
   virtual void on_accepted(int fd) = 0;
   // Accepting failed (e.g. -EMFILE). The backend keeps accepting, pausing
-  // until the next tick where retrying at once would spin.
+  // until the next on_tick() where retrying at once would spin: keep a tick
+  // scheduled while accepting.
   virtual void on_accept_failed(int error) = 0;
   // Serve this socket: another shard handed it over, or our own hand_socket()
   // failed and the socket came back.
