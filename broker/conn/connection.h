@@ -25,12 +25,11 @@ struct Connection : engine::Subscriber {
   const acl::User* user = nullptr;  // whose permissions apply; never null once adopted
   bool authenticated = false;
 
-  // Lifecycle. A connection is freed only when nothing the kernel or the
+  // Lifecycle. A connection is freed only when nothing the I/O layer or the
   // loop holds still points at it (see Shard::finalize_if_idle).
-  bool receiving = false;           // a receive is armed in the I/O layer
-  bool write_in_flight = false;
-  bool needs_receive_restart = false;  // receiving stopped for lack of buffers; restart later
-  bool waiting = false;             // awaiting a cross-shard answer; input held back
+  bool receiving = false;        // from start_receiving until on_receive_ended
+  bool write_in_flight = false;  // from the backend's write until on_written
+  bool waiting = false;          // awaiting a cross-shard answer; input held back
 
   std::vector<iovec> iov;  // the in-flight writev's vector; alive until its completion
 

@@ -1,9 +1,10 @@
-// One reactor thread: its I/O, its connections, its pub/sub engine, and the
-// loop that ties them. Commands reach it through commands::Broker, its
-// engine's tasks through engine::ShardContext, the other shards' engines
-// through engine::Mesh. Nothing here is touched by another thread except
-// engine().inbox() (through the other shards' Mesh), post_external(),
-// post_remote(), ring_fd() and counters().
+// One reactor thread: its I/O backend, its connections, its pub/sub engine,
+// and the loop that ties them. Commands reach it through commands::Broker,
+// its engine's tasks through engine::ShardContext, the other shards' engines
+// through engine::Mesh, and the backend's completions through io::Events.
+// Nothing here is touched by another thread except engine().inbox() (through
+// the other shards' Mesh), post_external(), post_remote(), io() (as the
+// target of another shard's wake-up or socket hand-off) and counters().
 #pragma once
 
 #include <cstdint>
@@ -19,18 +20,19 @@
 #include "conn/connection.h"
 #include "engine/mesh.h"
 #include "engine/pubsub_engine.h"
+#include "io/backend.h"
 #include "output/arm_queue.h"
 #include "resp/request_parser.h"
 #include "shard/node.h"
 #include "stats/shard_counters.h"
-#include "uring/ring.h"
 
 namespace ringcast {
 
 class Shard final : public engine::ShardContext,
                     public engine::Mesh,
                     public commands::Broker,
-                    public commands::ClientScope {
+                    public commands::ClientScope,
+                    private io::Events {
  public:
   Shard(Node& node, unsigned index, const config::Config& settings, std::shared_ptr<const acl::Registry> acl);
   ~Shard();
@@ -48,7 +50,8 @@ class Shard final : public engine::ShardContext,
   void run();
 
   unsigned index() const { return index_; }
-  int ring_fd() const { return ring_.fd(); }
+  // This shard's I/O backend, for another shard to wake it or hand it a socket.
+  io::Backend& io() { return *io_; }
   // From any thread that is not a shard (HTTP, signals): queues `task` and
   // wakes the shard at once.
   void post_external(engine::Task task);
@@ -88,25 +91,23 @@ class Shard final : public engine::ShardContext,
 
  private:
   // loop (shard_loop.cpp)
-  void dispatch(const io_uring_cqe& cqe);
-  void start_accepting();
-  void schedule_tick();
-  void watch_external_wake();
-  void wake_from_outside();  // from a thread that is not a shard: through the eventfd
-  void on_tick();
-  void on_accept(int res, uint32_t flags);
+  void on_tick() override;
+  void on_accepted(int fd) override;
+  void on_accept_failed(int error) override;
+  void on_socket_handed(int fd) override { adopt_socket(fd); }
   void adopt_socket(int fd);
   void begin_shutdown();
 
   // connections (shard_io.cpp)
   void start_receiving(Connection& c);
-  void on_recv(Connection& c, int res, uint32_t flags);
+  void on_data(io::ConnId conn, const char* data, size_t size) override;
+  void on_receive_ended(io::ConnId conn, int error) override;
   void on_input(Connection& c, const char* data, size_t size);
   size_t execute_requests(Connection& c, std::string_view buf);
   void arm(Connection& c) { arm_queue_.mark(&c); }
   void flush_writes();
   void submit_write(Connection& c);
-  void on_write(Connection& c, int res);
+  void on_written(io::ConnId conn, int result) override;
   void close_connection(Connection& c, std::string_view why);
   void finalize_if_idle(Connection& c);
   // Finds a live local connection by slot and id (for cross-shard answers).
@@ -129,23 +130,17 @@ class Shard final : public engine::ShardContext,
   stats::ShardCounters counters_;
   output::ArmQueue<engine::Subscriber> arm_queue_;
   engine::PubSubEngine engine_;
-  uring::Ring ring_;
-  uring::ProvidedBuffers buffers_;
+  std::unique_ptr<io::Backend> io_;  // set up by init() on the shard's thread
   resp::RequestParser parser_;
 
   std::vector<std::unique_ptr<Connection>> conns_;  // by slot
   std::vector<uint32_t> free_slots_;
   size_t live_conns_ = 0;
-  std::vector<Connection*> receive_restarts_;  // stopped on ENOBUFS
-
-  int wake_fd_ = -1;  // eventfd other threads write to wake this shard
   int64_t now_ms_ = 0;
   int64_t next_rate_sample_ms_ = 0;
   uint64_t last_commands_ = 0;
   uint64_t last_deliveries_ = 0;
-  bool accepting_ = false;
   unsigned next_accept_target_ = 0;
-  bool accept_paused_ = false;  // accepting failed; re-armed on the next tick
   int64_t last_accept_error_log_ms_ = -1000000;
   bool shutting_down_ = false;
   int64_t shutdown_deadline_ms_ = 0;

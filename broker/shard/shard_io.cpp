@@ -1,6 +1,5 @@
-// A connection's read path (multishot recv -> parse -> execute), write path
-// (arm queue -> capped writev -> completion) and teardown.
-#include <sys/socket.h>
+// A connection's read path (the backend's data -> parse -> execute), write
+// path (arm queue -> capped writev -> completion) and teardown.
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,36 +13,25 @@
 namespace ringcast {
 
 void Shard::start_receiving(Connection& c) {
-  io_uring_sqe* sqe = ring_.sqe();
-  io_uring_prep_recv_multishot(sqe, c.fd, nullptr, 0, 0);
-  sqe->flags |= IOSQE_BUFFER_SELECT;
-  sqe->buf_group = buffers_.group();
-  io_uring_sqe_set_data64(sqe, uring::pack(uring::Op::Recv, c.slot));
+  io_->start_receiving(c.slot, c.fd);
   c.receiving = true;
 }
 
-void Shard::on_recv(Connection& c, int res, uint32_t flags) {
-  const bool more = flags & IORING_CQE_F_MORE;
-  if (!more) c.receiving = false;
-  if (res > 0) {
-    const auto id = uint16_t(flags >> IORING_CQE_BUFFER_SHIFT);
-    counters_.net_input_bytes.add(uint64_t(res));
-    if (!c.closing) on_input(c, buffers_.buffer(id), size_t(res));
-    buffers_.recycle(id);
-    // A multishot recv may end after data (e.g. completion queue pressure).
-    if (!more && !c.closing) start_receiving(c);
-  } else if (res == -ENOBUFS && !c.closing) {
-    // Every buffer is lent out: back-pressure, not failure. Buffers come back
-    // as this iteration's completions are handled; re-arm after that.
-    if (!c.needs_receive_restart) {
-      c.needs_receive_restart = true;
-      receive_restarts_.push_back(&c);
-    }
-  } else if (!c.closing) {
-    if (res < 0) spdlog::debug("shard {}: client id={} recv: {}", index_, c.id, strerror(-res));
-    close_connection(c, res == 0 ? "peer closed" : "recv error");
+void Shard::on_data(io::ConnId conn, const char* data, size_t size) {
+  Connection& c = *conns_[conn];
+  counters_.net_input_bytes.add(uint64_t(size));
+  // A closing connection's last bytes are counted, not read.
+  if (!c.closing) on_input(c, data, size);
+}
+
+void Shard::on_receive_ended(io::ConnId conn, int error) {
+  Connection& c = *conns_[conn];
+  c.receiving = false;
+  if (!c.closing) {
+    if (error < 0) spdlog::debug("shard {}: client id={} recv: {}", index_, c.id, strerror(-error));
+    close_connection(c, error == 0 ? "peer closed" : "recv error");
   }
-  if (c.closing) arm(c);  // freed in flush_writes, once nothing points at it
+  arm(c);  // freed in flush_writes, once nothing points at it
 }
 
 void Shard::on_input(Connection& c, const char* data, size_t size) {
@@ -131,13 +119,13 @@ void Shard::submit_write(Connection& c) {
     submit_write(c);
     return;
   }
-  io_uring_sqe* sqe = ring_.sqe();
-  io_uring_prep_writev(sqe, c.fd, c.iov.data(), unsigned(n), 0);
-  io_uring_sqe_set_data64(sqe, uring::pack(uring::Op::Write, c.slot));
+  // c.iov and the frames it points at stay put until on_written.
+  io_->write(c.slot, c.fd, c.iov.data(), unsigned(n));
   c.write_in_flight = true;
 }
 
-void Shard::on_write(Connection& c, int res) {
+void Shard::on_written(io::ConnId conn, int res) {
+  Connection& c = *conns_[conn];
   c.write_in_flight = false;
   if (c.closing) {
     arm(c);
@@ -161,21 +149,17 @@ void Shard::close_connection(Connection& c, std::string_view why) {
   c.closing = true;
   spdlog::debug("shard {}: client id={} addr={} closing: {}", index_, c.id, c.addr, why);
   drop_all_subscriptions(c);
-  // Ends the pending recv and any write in flight; their completions come
-  // back with errors and finalize_if_idle frees the connection after the last.
-  shutdown(c.fd, SHUT_RDWR);
-  if (c.receiving) {
-    io_uring_sqe* sqe = ring_.sqe();
-    io_uring_prep_cancel64(sqe, uring::pack(uring::Op::Recv, c.slot), 0);
-    io_uring_sqe_set_data64(sqe, uring::pack(uring::Op::Ignored, 0));
-  }
+  // Ends the receive and any write in flight; on_receive_ended and on_written
+  // still come, and finalize_if_idle frees the connection after the last.
+  io_->stop(c.slot, c.fd);
   // Never freed here: callers up the stack may still hold `c`. The arm queue
   // visit at the end of the iteration frees it once the kernel let go too.
   arm(c);
 }
 
 void Shard::finalize_if_idle(Connection& c) {
-  if (c.receiving || c.write_in_flight || c.armed || c.needs_receive_restart || c.doomed) return;
+  // The backend holds `c` (its slot, its iovecs) until both completions came.
+  if (c.receiving || c.write_in_flight || c.armed || c.doomed) return;
   close(c.fd);
   c.out.clear();
   const uint32_t slot = c.slot;

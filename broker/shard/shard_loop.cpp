@@ -1,10 +1,8 @@
-// The shard's event loop: completions, accepting, the housekeeping tick,
-// cross-shard hand-off, and shutdown.
+// The shard's event loop: the backend's completions, accepting, the
+// housekeeping tick, cross-shard hand-off, and shutdown.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -20,18 +18,15 @@
 namespace ringcast {
 namespace {
 
-constexpr unsigned kSqEntries = 4096;
-constexpr unsigned kCqEntries = 65536;
-constexpr unsigned kRecvBuffers = 1024;        // per shard, a power of two
-constexpr unsigned kRecvBufferSize = 16 * 1024;
 constexpr int64_t kTickMs = 100;
-
-__kernel_timespec tick_interval{0, kTickMs * 1000000};
 
 }  // namespace
 
 Shard::Shard(Node& node, unsigned index, const config::Config& settings, std::shared_ptr<const acl::Registry> acl)
-    : node_(node), index_(index), engine_(index, node.directory, *this, node.cluster, *this, arm_queue_, counters_) {
+    : node_(node),
+      index_(index),
+      engine_(index, node.directory, *this, node.cluster, *this, arm_queue_, counters_),
+      io_(io::make_backend(io::BackendKind::io_uring, *this)) {
   apply_settings(settings, std::move(acl));
 }
 
@@ -60,7 +55,6 @@ void Shard::apply_settings(const config::Config& settings, std::shared_ptr<const
 }
 
 Shard::~Shard() {
-  if (wake_fd_ >= 0) close(wake_fd_);
   // Connections before the engine: their queues hold the engine's FrameRefs.
   for (auto& c : conns_)
     if (c) {
@@ -70,46 +64,25 @@ Shard::~Shard() {
   conns_.clear();
 }
 
-int Shard::init() {
-  if (int rc = ring_.init(kSqEntries, kCqEntries); rc < 0) return rc;
-  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (wake_fd_ < 0) return -errno;
-  if (int rc = buffers_.init(ring_, 0, kRecvBuffers, kRecvBufferSize); rc < 0) return rc;
-  return 0;
-}
+int Shard::init() { return io_->init(); }
 
 void Shard::run() {
   now_ms_ = monotonic_ms();
   next_rate_sample_ms_ = now_ms_ + 1000;
-  if (index_ == 0) {
-    accepting_ = true;
-    start_accepting();
-  }
-  schedule_tick();
-  watch_external_wake();
+  if (index_ == 0) io_->start_accepting(node_.listen_fd);
+  io_->schedule_tick(kTickMs);
   while (!(shutting_down_ && live_conns_ == 0)) {
     // Tasks a shard posts to itself are run next iteration, without sleeping.
-    if (!engine_.has_own_work()) {
-      ring_.submit_and_wait();
-    } else {
-      io_uring_submit(ring_.raw());
-    }
+    io_->wait(!engine_.has_own_work());
     const int64_t busy_from_ns = monotonic_ns();
     now_ms_ = busy_from_ns / 1000000;
     engine_.set_now(now_ms_);
     counters_.loop_iterations.add();
-    ring_.drain([this](const io_uring_cqe& cqe) { dispatch(cqe); });
+    io_->dispatch();
+    // Wake-ups from other shards and threads carry no work themselves: the
+    // inbox is drained after every batch of completions.
     engine_.drain_inbox();
     close_doomed();
-    for (Connection* c : receive_restarts_) {
-      c->needs_receive_restart = false;
-      if (!c->closing) {
-        start_receiving(*c);
-      } else {
-        arm(*c);
-      }
-    }
-    receive_restarts_.clear();
     flush_writes();
     engine_.flush_outboxes();
     counters_.loop_busy_us.add(uint64_t(monotonic_ns() - busy_from_ns) / 1000);
@@ -117,46 +90,11 @@ void Shard::run() {
   engine_.flush_outboxes();
 }
 
-void Shard::dispatch(const io_uring_cqe& cqe) {
-  using uring::Op;
-  const uint32_t index = uring::index_of(cqe.user_data);
-  switch (uring::op_of(cqe.user_data)) {
-    case Op::Accept: on_accept(cqe.res, cqe.flags); break;
-    case Op::Recv: on_recv(*conns_[index], cqe.res, cqe.flags); break;
-    case Op::Write: on_write(*conns_[index], cqe.res); break;
-    case Op::Tick: on_tick(); break;
-    case Op::Wake: break;  // the inbox is drained after every batch of completions
-    case Op::NewConn: adopt_socket(cqe.res); break;
-    case Op::Handoff:
-      // Posting the socket to its shard failed; serve it here rather than lose it.
-      if (cqe.res < 0) adopt_socket(int(index));
-      break;
-    case Op::ExternalWake: {
-      uint64_t count;
-      (void)!read(wake_fd_, &count, sizeof count);  // reset; the inbox is drained after this batch
-      if (!(cqe.flags & IORING_CQE_F_MORE)) watch_external_wake();
-      break;
-    }
-    case Op::Ignored: break;
-  }
-}
-
-void Shard::watch_external_wake() {
-  io_uring_sqe* sqe = ring_.sqe();
-  io_uring_prep_poll_multishot(sqe, wake_fd_, POLLIN);
-  io_uring_sqe_set_data64(sqe, uring::pack(uring::Op::ExternalWake, 0));
-}
-
 void Shard::post_external(engine::Task task) {
   std::vector<engine::Envelope> batch;
   batch.push_back(engine::Envelope{{}, std::move(task)});
   engine_.inbox().push(batch);
-  wake_from_outside();
-}
-
-void Shard::wake_from_outside() {
-  const uint64_t one = 1;
-  (void)!write(wake_fd_, &one, sizeof one);
+  io_->wake_from_outside();
 }
 
 bool Shard::post_remote(pubsub::RoutedMessage message) {
@@ -165,63 +103,40 @@ bool Shard::post_remote(pubsub::RoutedMessage message) {
     case engine::PubSubEngine::Accepted::queued: return true;
     case engine::PubSubEngine::Accepted::queued_wake: break;
   }
-  wake_from_outside();
+  io_->wake_from_outside();
   return true;
 }
 
 void Shard::hand_over(unsigned target, std::vector<engine::Envelope>& batch) {
   Shard& to = *node_.shards[target];
-  if (to.engine().inbox().push(batch)) ring_.post_to(to.ring_fd(), uring::Op::Wake, 0, 0);
+  if (to.engine().inbox().push(batch)) io_->wake(to.io());
 }
 
-void Shard::start_accepting() {
-  io_uring_sqe* sqe = ring_.sqe();
-  io_uring_prep_multishot_accept(sqe, node_.listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
-  io_uring_sqe_set_data64(sqe, uring::pack(uring::Op::Accept, 0));
-}
-
-void Shard::schedule_tick() {
-  io_uring_sqe* sqe = ring_.sqe();
-  io_uring_prep_timeout(sqe, &tick_interval, 0, 0);
-  io_uring_sqe_set_data64(sqe, uring::pack(uring::Op::Tick, 0));
-}
-
-void Shard::on_accept(int res, uint32_t flags) {
-  if (res < 0) {
-    if (res == -ECANCELED) return;
-    // Out of descriptors (or another failure that would repeat at once):
-    // accepting again right away would spin, so wait for the next tick.
-    if (now_ms_ - last_accept_error_log_ms_ >= 1000) {
-      last_accept_error_log_ms_ = now_ms_;
-      spdlog::warn("accepting connections failed: {} (retrying every {} ms)", strerror(-res), kTickMs);
-    }
-    if (!(flags & IORING_CQE_F_MORE)) accept_paused_ = true;
-    return;
+void Shard::on_accept_failed(int error) {
+  // The backend pauses accepting until the next tick: say so, once a second at most.
+  if (now_ms_ - last_accept_error_log_ms_ >= 1000) {
+    last_accept_error_log_ms_ = now_ms_;
+    spdlog::warn("accepting connections failed: {} (retrying every {} ms)", strerror(-error), kTickMs);
   }
-  if (!(flags & IORING_CQE_F_MORE) && accepting_) start_accepting();
-  if (!accepting_) {
-    close(res);
-    return;
-  }
+}
+
+void Shard::on_accepted(int fd) {
   if (!node_.clients.admit()) {
     // Redis's answer to one client too many; a plain non-blocking send is
     // enough for 38 bytes into a fresh socket buffer.
     static constexpr std::string_view kFull = "-ERR max number of clients reached\r\n";
-    (void)!send(res, kFull.data(), kFull.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-    close(res);
+    (void)!send(fd, kFull.data(), kFull.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    close(fd);
     spdlog::warn("refused a connection: maxclients ({}) reached", node_.clients.maxclients());
     return;
   }
   // Round-robin keeps the spread even and predictable (INFO shows it).
   const unsigned target = next_accept_target_++ % shard_count();
   if (target == index_) {
-    adopt_socket(res);
+    adopt_socket(fd);
   } else {
-    io_uring_sqe* sqe = ring_.sqe();
-    io_uring_prep_msg_ring(sqe, node_.shards[target]->ring_fd(), uint32_t(res),
-                           uring::pack(uring::Op::NewConn, 0), 0);
-    io_uring_sqe_set_data64(sqe, uring::pack(uring::Op::Handoff, uint32_t(res)));
-    sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+    // Should the hand-off fail, the socket comes back through on_socket_handed.
+    io_->hand_socket(node_.shards[target]->io(), fd);
   }
 }
 
@@ -291,11 +206,7 @@ void Shard::adopt_socket(int fd) {
 }
 
 void Shard::on_tick() {
-  schedule_tick();
-  if (accept_paused_ && accepting_) {
-    accept_paused_ = false;
-    start_accepting();
-  }
+  io_->schedule_tick(kTickMs);
   if (now_ms_ >= next_rate_sample_ms_) {
     const uint64_t commands = counters_.commands_processed.get();
     const uint64_t deliveries = counters_.deliveries.get();
@@ -328,12 +239,7 @@ void Shard::on_tick() {
 void Shard::begin_shutdown() {
   shutting_down_ = true;
   shutdown_deadline_ms_ = now_ms_ + settings_.shutdown_timeout_ms;
-  if (accepting_) {
-    accepting_ = false;
-    io_uring_sqe* sqe = ring_.sqe();
-    io_uring_prep_cancel64(sqe, uring::pack(uring::Op::Accept, 0), 0);
-    io_uring_sqe_set_data64(sqe, uring::pack(uring::Op::Ignored, 0));
-  }
+  io_->stop_accepting();
   // Stop taking requests; each connection closes once its queued output is out.
   for (auto& c : conns_) {
     if (!c || c->closing) continue;

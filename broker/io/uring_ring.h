@@ -1,33 +1,13 @@
-// Thin RAII wrapper over one liburing ring and its provided-buffer ring.
-// Owned and used by exactly one shard thread (IORING_SETUP_SINGLE_ISSUER).
+// Thin RAII wrappers over one liburing ring and its provided-buffer ring,
+// for the io_uring backend. Owned and used by exactly one shard thread
+// (IORING_SETUP_SINGLE_ISSUER).
 #pragma once
 
 #include <liburing.h>
 
 #include <cstdint>
-#include <vector>
 
-namespace ringcast::uring {
-
-// What a completion belongs to: user_data = kind in the top byte, a
-// connection slot (or other index) in the low 32 bits.
-enum class Op : uint8_t {
-  Accept = 1,   // multishot accept on the listening socket
-  Recv,         // multishot recv into the provided-buffer ring
-  Write,        // writev of a connection's output
-  Tick,         // housekeeping timeout
-  Wake,         // another shard posted work to our inbox (MSG_RING)
-  NewConn,      // another shard handed us an accepted socket (MSG_RING, res = fd)
-  Handoff,      // our MSG_RING of a socket (index = fd) failed: serve it ourselves
-  ExternalWake, // a thread that is not a shard posted work (eventfd poll)
-  Ignored,      // completions nobody waits for (cancels, failed MSG_RING)
-};
-
-constexpr uint64_t pack(Op op, uint32_t index) {
-  return (uint64_t(op) << 56) | index;
-}
-constexpr Op op_of(uint64_t user_data) { return Op(user_data >> 56); }
-constexpr uint32_t index_of(uint64_t user_data) { return uint32_t(user_data); }
+namespace ringcast::io::uring {
 
 class Ring {
  public:
@@ -43,7 +23,8 @@ class Ring {
   // request is never silently left unsubmitted.
   io_uring_sqe* sqe();
 
-  // Submits everything queued and waits for at least one completion.
+  // Submits everything queued; the second also waits for one completion.
+  int submit();
   int submit_and_wait();
 
   // Visits every ready completion, then marks them seen.
@@ -59,9 +40,10 @@ class Ring {
     return seen;
   }
 
-  // Posts a completion into another ring: (op, index) as its user_data and
-  // `res` as its result. Our own completion is skipped unless it fails.
-  void post_to(int target_ring_fd, Op op, uint32_t index, int32_t res);
+  // Posts a completion into another ring (MSG_RING) with `their_tag` as its
+  // user_data and `res` as its result. Our own completion is skipped unless
+  // it fails; then it comes back tagged `our_tag`.
+  void post_to(int target_ring_fd, uint64_t their_tag, int32_t res, uint64_t our_tag);
 
   int fd() const { return ring_.ring_fd; }
   io_uring* raw() { return &ring_; }
@@ -100,4 +82,4 @@ class ProvidedBuffers {
   uint16_t group_ = 0;
 };
 
-}  // namespace ringcast::uring
+}  // namespace ringcast::io::uring

@@ -1,11 +1,11 @@
 // liburing set-up for a shard: the ring itself and the provided-buffer ring.
-#include "uring/ring.h"
+#include "io/uring_ring.h"
 
 #include <sys/mman.h>
 
 #include <cerrno>
 
-namespace ringcast::uring {
+namespace ringcast::io::uring {
 
 Ring::~Ring() {
   if (ready_) io_uring_queue_exit(&ring_);
@@ -40,12 +40,14 @@ io_uring_sqe* Ring::sqe() {
   return sqe;
 }
 
+int Ring::submit() { return io_uring_submit(&ring_); }
+
 int Ring::submit_and_wait() { return io_uring_submit_and_wait(&ring_, 1); }
 
-void Ring::post_to(int target_ring_fd, Op op, uint32_t index, int32_t res) {
+void Ring::post_to(int target_ring_fd, uint64_t their_tag, int32_t res, uint64_t our_tag) {
   io_uring_sqe* s = sqe();
-  io_uring_prep_msg_ring(s, target_ring_fd, uint32_t(res), pack(op, index), 0);
-  io_uring_sqe_set_data64(s, pack(Op::Ignored, 0));
+  io_uring_prep_msg_ring(s, target_ring_fd, uint32_t(res), their_tag, 0);
+  io_uring_sqe_set_data64(s, our_tag);
   s->flags |= IOSQE_CQE_SKIP_SUCCESS;
 }
 
@@ -96,4 +98,4 @@ void ProvidedBuffers::recycle(uint16_t id) {
   io_uring_buf_ring_advance(br_, 1);
 }
 
-}  // namespace ringcast::uring
+}  // namespace ringcast::io::uring

@@ -1,0 +1,223 @@
+// The io_uring backend against socketpairs and a loopback listener, on one
+// thread: receiving (also through a shortage of buffers), writing iovecs,
+// stopping a connection, accepting.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <string>
+
+#include "io/backend.h"
+#include "recorder.h"
+
+namespace ringcast::io {
+namespace {
+
+using testing::pump;
+using testing::pump_for;
+using testing::Recorder;
+
+struct SocketPair {
+  int fd[2] = {-1, -1};
+  SocketPair() { EXPECT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fd), 0); }
+  ~SocketPair() {
+    for (int f : fd)
+      if (f >= 0) close(f);
+  }
+  void send_all(int side, const std::string& bytes) const {
+    ASSERT_EQ(::write(fd[side], bytes.data(), bytes.size()), ssize_t(bytes.size()));
+  }
+};
+
+class BackendTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    signal(SIGPIPE, SIG_IGN);  // as the daemon does: a write to a closed peer fails, it does not kill
+    ASSERT_EQ(io->init(), 0);
+  }
+
+  Recorder events;
+  std::unique_ptr<Backend> io = make_backend(BackendKind::io_uring, events);
+};
+
+TEST_F(BackendTest, ReceivesWhatThePeerWritesUntilItCloses) {
+  SocketPair s;
+  io->start_receiving(5, s.fd[0]);
+  s.send_all(1, "hello ");
+  ASSERT_TRUE(pump(*io, events, [&] { return events.data[5] == "hello "; }));
+  s.send_all(1, "world");
+  ASSERT_TRUE(pump(*io, events, [&] { return events.data[5] == "hello world"; }));
+  EXPECT_TRUE(events.ended.empty());
+
+  close(s.fd[1]);
+  s.fd[1] = -1;
+  ASSERT_TRUE(pump(*io, events, [&] { return !events.ended.empty(); }));
+  ASSERT_EQ(events.ended.size(), 1u);
+  EXPECT_EQ(events.ended[0], std::make_pair(ConnId(5), 0));  // 0: the peer closed
+  pump_for(*io, events, 60);
+  EXPECT_EQ(events.ended.size(), 1u);
+}
+
+TEST_F(BackendTest, KeepsConnectionsApart) {
+  SocketPair a, b;
+  io->start_receiving(0, a.fd[0]);
+  io->start_receiving(1, b.fd[0]);
+  a.send_all(1, "for a");
+  b.send_all(1, "for b");
+  ASSERT_TRUE(pump(*io, events, [&] { return events.data[0].size() == 5 && events.data[1].size() == 5; }));
+  EXPECT_EQ(events.data[0], "for a");
+  EXPECT_EQ(events.data[1], "for b");
+}
+
+TEST_F(BackendTest, OutOfBuffersIsBackPressureNotAnEnd) {
+  // 4 buffers of 8 bytes: 200 bytes already waiting use them up at once, the
+  // kernel ends the receive for lack of buffers, and the backend must resume
+  // it by itself without reporting an end or losing a byte.
+  Recorder small;
+  auto tiny = make_backend(BackendKind::io_uring, small, Options{.receive_buffers = 4, .receive_buffer_size = 8});
+  ASSERT_EQ(tiny->init(), 0);
+  SocketPair s;
+  std::string sent;
+  for (int i = 0; i < 200; ++i) sent.push_back(char('a' + i % 26));
+  s.send_all(1, sent);
+  tiny->start_receiving(3, s.fd[0]);
+  ASSERT_TRUE(pump(*tiny, small, [&] { return small.data[3].size() >= sent.size(); }));
+  EXPECT_EQ(small.data[3], sent);
+  EXPECT_GE(small.data_calls[3], 25);  // never more than one buffer per call
+  EXPECT_TRUE(small.ended.empty());
+}
+
+TEST_F(BackendTest, WritesIovecsInOneWrite) {
+  SocketPair s;
+  const std::string parts[] = {"*1\r\n", "$4\r\n", "PING", "\r\n"};
+  iovec iov[4];
+  for (int i = 0; i < 4; ++i) iov[i] = iovec{const_cast<char*>(parts[i].data()), parts[i].size()};
+  io->write(9, s.fd[0], iov, 4);
+  ASSERT_TRUE(pump(*io, events, [&] { return !events.written.empty(); }));
+  EXPECT_EQ(events.written[0], std::make_pair(ConnId(9), 14));
+  char buf[64];
+  ASSERT_EQ(read(s.fd[1], buf, sizeof buf), 14);
+  EXPECT_EQ(std::string(buf, 14), "*1\r\n$4\r\nPING\r\n");
+}
+
+TEST_F(BackendTest, WriteToAClosedPeerFails) {
+  SocketPair s;
+  close(s.fd[1]);
+  s.fd[1] = -1;
+  char byte = 'x';
+  iovec iov{&byte, 1};
+  io->write(2, s.fd[0], &iov, 1);
+  ASSERT_TRUE(pump(*io, events, [&] { return !events.written.empty(); }));
+  EXPECT_EQ(events.written[0].first, ConnId(2));
+  EXPECT_EQ(events.written[0].second, -EPIPE);
+}
+
+TEST_F(BackendTest, StopEndsTheReceiveExactlyOnce) {
+  SocketPair s;
+  io->start_receiving(4, s.fd[0]);
+  pump_for(*io, events, 40);  // the receive is armed in the kernel
+  io->stop(4, s.fd[0]);
+  EXPECT_TRUE(events.ended.empty()) << "never from inside stop()";
+  ASSERT_TRUE(pump(*io, events, [&] { return !events.ended.empty(); }));
+  pump_for(*io, events, 60);
+  ASSERT_EQ(events.ended.size(), 1u);
+  EXPECT_EQ(events.ended[0].first, ConnId(4));
+
+  // The id is free again: a new connection may take it.
+  SocketPair t;
+  io->start_receiving(4, t.fd[0]);
+  t.send_all(1, "again");
+  ASSERT_TRUE(pump(*io, events, [&] { return events.data[4] == "again"; }));
+  EXPECT_EQ(events.ended.size(), 1u);
+}
+
+TEST_F(BackendTest, StopFromInsideOnDataEndsTheReceiveOnce) {
+  // As a shard closing a connection on a bad request: stop() while the data
+  // that prompted it is being handed over.
+  SocketPair s;
+  events.after_data = [&](ConnId conn) {
+    if (conn == 6 && events.data_calls[6] == 1) io->stop(6, s.fd[0]);
+  };
+  io->start_receiving(6, s.fd[0]);
+  s.send_all(1, "QUIT\r\n");
+  ASSERT_TRUE(pump(*io, events, [&] { return !events.ended.empty(); }));
+  pump_for(*io, events, 60);
+  ASSERT_EQ(events.ended.size(), 1u);
+  EXPECT_EQ(events.ended[0].first, ConnId(6));
+  EXPECT_EQ(events.data_calls[6], 1);
+}
+
+TEST_F(BackendTest, StopWhileOutOfBuffersStillEndsOnce) {
+  // Connection 1 runs out of buffers, then, in the same batch of
+  // completions, connection 2's write completes and its handler stops
+  // connection 1 (as closing a client on another's command would): the
+  // receive waiting for its restart must end instead, and exactly once.
+  Recorder small;
+  auto tiny = make_backend(BackendKind::io_uring, small, Options{.receive_buffers = 2, .receive_buffer_size = 4});
+  ASSERT_EQ(tiny->init(), 0);
+  SocketPair reader, writer;
+  reader.send_all(1, std::string(64, 'z'));
+  small.after_written = [&](ConnId) { tiny->stop(1, reader.fd[0]); };
+  tiny->start_receiving(1, reader.fd[0]);
+  char byte = 'x';
+  iovec iov{&byte, 1};
+  tiny->write(2, writer.fd[0], &iov, 1);
+  ASSERT_TRUE(pump(*tiny, small, [&] { return !small.ended.empty(); }));
+  pump_for(*tiny, small, 60);
+  ASSERT_EQ(small.ended.size(), 1u);
+  EXPECT_EQ(small.ended[0].first, ConnId(1));
+  EXPECT_LE(small.data[1].size(), 64u);
+}
+
+TEST_F(BackendTest, AcceptsUntilStopped) {
+  const int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(listen(listener, 16), 0);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+
+  io->start_accepting(listener);
+  int clients[2];
+  for (int& c : clients) {
+    c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ASSERT_EQ(connect(c, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  }
+  ASSERT_TRUE(pump(*io, events, [&] { return events.accepted.size() == 2; }));
+  for (int fd : events.accepted) EXPECT_GE(fd, 0);
+
+  io->stop_accepting();
+  pump_for(*io, events, 40);
+  const int late = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_EQ(connect(late, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);  // the backlog takes it
+  pump_for(*io, events, 100);
+  EXPECT_EQ(events.accepted.size(), 2u);
+  EXPECT_TRUE(events.accept_errors.empty());
+
+  for (int fd : events.accepted) close(fd);
+  for (int c : clients) close(c);
+  close(late);
+  close(listener);
+}
+
+TEST_F(BackendTest, TicksAfterTheInterval) {
+  const auto from = std::chrono::steady_clock::now();
+  io->schedule_tick(50);
+  events.tick_pending = true;
+  while (events.ticks == 0) {
+    io->wait(true);
+    io->dispatch();
+  }
+  EXPECT_GE(std::chrono::steady_clock::now() - from, std::chrono::milliseconds(45));
+}
+
+}  // namespace
+}  // namespace ringcast::io
