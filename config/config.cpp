@@ -120,6 +120,7 @@ void read_output_limits(const Field& field, Config& config) {
     {"pubsub", [&](const Field& f) { read_output_limit(f, config.pubsub_output); }},
     {"normal", [&](const Field& f) { read_output_limit(f, config.normal_output); }},
     {"policy", [&](const Field& f) { config.output_policy = read_output_policy(f); }},
+    {"pause_reading", [&](const Field& f) { config.pause_reading_bytes = read_size(f, {0, 16 * kGiB}); }},
   });
 }
 

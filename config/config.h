@@ -99,6 +99,10 @@ struct Config {
   uint32_t max_subscriptions = 0;        // limits.max_subscriptions: per client, all kinds together; 0 = unlimited
   uint64_t max_output_memory = 0;        // limits.max_output_memory: all clients' queued output; 0 = unlimited
   OutputPolicy output_policy = OutputPolicy::disconnect;  // limits.output.policy
+  // limits.output.pause_reading: a client whose unsent output passes this has
+  // its requests left unread (TCP back-pressure) until half of it is out;
+  // 0 never pauses.
+  uint64_t pause_reading_bytes = 256 * 1024;
 
   // requirepass: the default user's password; empty means none (Redis "nopass").
   std::string requirepass;

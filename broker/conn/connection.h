@@ -29,7 +29,11 @@ struct Connection : engine::Subscriber {
   // loop holds still points at it (see Shard::finalize_if_idle).
   bool receiving = false;        // from start_receiving until on_receive_ended
   bool write_in_flight = false;  // from the backend's write until on_written
-  bool waiting = false;          // awaiting a cross-shard answer; input held back
+  bool waiting = false;             // awaiting a cross-shard answer; input held back
+  // Its unsent output passed limits.output.pause_reading: requests are left
+  // unread (the receive paused) until half of that has gone out.
+  bool reading_paused = false;
+  bool receive_pausing = false;  // the I/O layer was asked to pause; its end not seen yet
 
   std::vector<iovec> iov;  // the in-flight writev's vector; alive until its completion
 

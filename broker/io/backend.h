@@ -88,6 +88,11 @@ class Backend {
   // Receives on `fd` until it ends (see Events::on_receive_ended), handing
   // on_data() views of the bytes. Not while a receive of `conn` is running.
   virtual void start_receiving(ConnId conn, int fd) = 0;
+  // Ends `conn`'s receive without touching the socket: unread bytes stay in
+  // the kernel, which stops the peer once its buffers fill (back-pressure).
+  // on_receive_ended(conn, -ECANCELED) follows (or the end that came first);
+  // start_receiving() may follow that.
+  virtual void pause_receiving(ConnId conn) = 0;
   // Shuts `fd` down in both directions and cancels `conn`'s receive, so that
   // its receive and any write in flight end soon. The fd stays open: the
   // caller closes it once both have ended.

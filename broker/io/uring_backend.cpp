@@ -170,6 +170,9 @@ void UringBackend::on_recv(ConnId conn, int res, uint32_t flags) {
   // An ending recv never carries MORE; were one to, the receive would still
   // be armed, and reporting its end now would free the connection too early.
   if (more) return;
+  // A receive we ended (stop, pause) reports that, whether the kernel saw our
+  // cancel or ran out of buffers first.
+  if (res == -ENOBUFS && receives_[conn].stopped) res = -ECANCELED;
   events_.on_receive_ended(conn, res);
 }
 
@@ -180,7 +183,7 @@ void UringBackend::restart_receives() {
     const ConnId conn = receive_restarts_[i];
     receives_[conn].out_of_buffers = false;
     if (receives_[conn].stopped) {
-      events_.on_receive_ended(conn, -ENOBUFS);
+      events_.on_receive_ended(conn, -ECANCELED);
     } else {
       submit_recv(conn);
     }
@@ -192,6 +195,12 @@ void UringBackend::stop(ConnId conn, int fd) {
   // Ends the pending recv and any write in flight; their completions come
   // back with errors (or the peer's last bytes) and end them.
   shutdown(fd, SHUT_RDWR);
+  end_receive(conn);
+}
+
+void UringBackend::pause_receiving(ConnId conn) { end_receive(conn); }
+
+void UringBackend::end_receive(ConnId conn) {
   if (conn >= receives_.size()) return;
   Receive& r = receives_[conn];
   r.stopped = true;

@@ -26,6 +26,7 @@ class UringBackend final : public Backend {
   void stop_accepting() override;
   void start_receiving(ConnId conn, int fd) override;
   void stop(ConnId conn, int fd) override;
+  void pause_receiving(ConnId conn) override;
   void write(ConnId conn, int fd, const iovec* iov, unsigned count) override;
   void schedule_tick(int64_t interval_ms) override;
   void hand_socket(Backend& target, int fd) override;
@@ -39,7 +40,7 @@ class UringBackend final : public Backend {
     int fd = -1;
     bool in_kernel = false;      // a multishot recv is armed
     bool out_of_buffers = false;  // ended with -ENOBUFS; restarted after this dispatch
-    bool stopped = false;        // stop() was called: never restart, report the end
+    bool stopped = false;        // stop() or pause_receiving() was called: never restart, report the end
   };
 
   void complete(const io_uring_cqe& cqe);
@@ -49,6 +50,7 @@ class UringBackend final : public Backend {
   void submit_recv(ConnId conn);
   void watch_wake_fd();
   void restart_receives();
+  void end_receive(ConnId conn);
 
   Events& events_;
   const Options options_;

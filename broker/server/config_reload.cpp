@@ -83,6 +83,7 @@ ConfigChanges compare_configs(const config::Config& running, const config::Confi
   live("limits.output.policy", running.output_policy, loaded.output_policy);
   live("limits.output.pubsub", running.pubsub_output, loaded.pubsub_output);
   live("limits.output.normal", running.normal_output, loaded.normal_output);
+  live("limits.output.pause_reading", running.pause_reading_bytes, loaded.pause_reading_bytes);
   live("shutdown_timeout", running.shutdown_timeout_ms, loaded.shutdown_timeout_ms);
   if (!same_users(running, loaded))
     out.applied.push_back(fmt::format("users: {} -> {}", users_text(running), users_text(loaded)));

@@ -117,6 +117,10 @@ class Shard final : public engine::ShardContext,
   static void resume_with(engine::ShardContext& ctx, uint32_t slot, uint64_t id,
                           const std::function<void(Connection&)>& finish);
   void resume(Connection& c);
+  // After a command: output limits for replies, and back-pressure.
+  void after_command(Connection& c);
+  void pause_reading(Connection& c);
+  void resume_reading(Connection& c);
 
   // limits (shard_limits.cpp)
   void close_doomed();

@@ -27,6 +27,13 @@ void Shard::on_data(io::ConnId conn, const char* data, size_t size) {
 void Shard::on_receive_ended(io::ConnId conn, int error) {
   Connection& c = *conns_[conn];
   c.receiving = false;
+  const bool paused = c.receive_pausing && error == -ECANCELED;
+  c.receive_pausing = false;
+  if (paused && !c.closing) {
+    // The pause we asked for; reading may have resumed meanwhile.
+    if (!c.reading_paused) start_receiving(c);
+    return;
+  }
   if (!c.closing) {
     if (error < 0) spdlog::debug("shard {}: client id={} recv: {}", index_, c.id, strerror(-error));
     close_connection(c, error == 0 ? "peer closed" : "recv error");
@@ -37,20 +44,23 @@ void Shard::on_receive_ended(io::ConnId conn, int error) {
 void Shard::on_input(Connection& c, const char* data, size_t size) {
   c.last_active_ms = now_ms_;
   if (c.close_after_reply) return;  // nothing after QUIT or a protocol error is read
-  if (c.inbuf.empty() && !c.waiting) {
+  if (c.inbuf.empty() && !c.waiting && !c.reading_paused) {
     // The common case: whole requests in one buffer, parsed in place.
     const size_t used = execute_requests(c, {data, size});
     if (used < size && !c.closing && !c.close_after_reply) c.inbuf.assign(data + used, size - used);
   } else {
     c.inbuf.append(data, size);
-    if (c.waiting || c.inbuf.size() < c.inbuf_need) {
+    if (c.waiting || c.reading_paused || c.inbuf.size() < c.inbuf_need) {
       // fall through to the limit check
     } else {
       const size_t used = execute_requests(c, c.inbuf);
       if (!c.closing) c.inbuf.erase(0, used);
     }
   }
-  if (!c.closing && c.inbuf.size() > settings_.query_buffer_limit) {
+  // While reading is paused, what still arrives is what the I/O layer had
+  // taken in before the pause reached it: bounded by its receive buffers, and
+  // no sign of a client sending too much.
+  if (!c.closing && !c.reading_paused && c.inbuf.size() > settings_.query_buffer_limit) {
     counters_.client_query_buffer_limit_disconnections.add();
     spdlog::warn("closing client id={} addr={} name={}: query buffer of {} bytes over the {} byte limit", c.id,
                  c.addr, c.name, c.inbuf.size(), settings_.query_buffer_limit);
@@ -61,7 +71,7 @@ void Shard::on_input(Connection& c, const char* data, size_t size) {
 size_t Shard::execute_requests(Connection& c, std::string_view buf) {
   size_t pos = 0;
   c.inbuf_need = 0;
-  while (pos < buf.size() && !c.waiting && !c.close_after_reply && !c.closing) {
+  while (pos < buf.size() && !c.waiting && !c.reading_paused && !c.close_after_reply && !c.closing) {
     const resp::ParseStatus status = parser_.parse(buf.substr(pos), &c.parse_progress, c.authenticated);
     if (status == resp::ParseStatus::NeedMore) {
       c.inbuf_need = parser_.bytes_needed();
@@ -80,8 +90,37 @@ size_t Shard::execute_requests(Connection& c, std::string_view buf) {
     counters_.commands_processed.add();
     commands::execute(*this, c, parser_.args());
     arm(c);
+    after_command(c);
   }
   return pos;
+}
+
+void Shard::after_command(Connection& c) {
+  if (c.closing) return;
+  const config::OutputLimit& limit = c.subscribed() ? settings_.pubsub_output : settings_.normal_output;
+  // Replies count against the client's output limits as messages do.
+  if (limit.hard_bytes != 0 || limit.soft_bytes != 0) engine_.check_output_limits(c);
+  // A pipelining client that does not read its replies is slowed, not cut:
+  // the kernel holds its further requests, and its peer blocks on a full window.
+  const uint64_t pause_at = settings_.pause_reading_bytes;
+  if (pause_at != 0 && !c.doomed && c.out.bytes() > pause_at) pause_reading(c);
+}
+
+void Shard::pause_reading(Connection& c) {
+  c.reading_paused = true;
+  if (c.receiving && !c.receive_pausing) {
+    c.receive_pausing = true;
+    io_->pause_receiving(c.slot);
+  }
+}
+
+void Shard::resume_reading(Connection& c) {
+  c.reading_paused = false;
+  // A pause still on its way ends in on_receive_ended, which restarts it.
+  if (!c.receiving) start_receiving(c);
+  if (c.waiting || c.inbuf.empty()) return;
+  const size_t used = execute_requests(c, c.inbuf);
+  if (!c.closing) c.inbuf.erase(0, used);
 }
 
 void Shard::resume(Connection& c) {
@@ -141,6 +180,7 @@ void Shard::on_written(io::ConnId conn, int res) {
   // A short write resumes from the exact byte it stopped at.
   c.out.complete(size_t(res));
   if (c.soft_limit_since_ms != 0) engine_.check_output_limits(c);
+  if (c.reading_paused && c.out.bytes() <= settings_.pause_reading_bytes / 2) resume_reading(c);
   if (!c.out.empty() || c.close_after_reply) arm(c);
 }
 
