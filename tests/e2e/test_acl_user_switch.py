@@ -4,7 +4,7 @@
 import threading
 import unittest
 
-from harness import ServerTestCase, cmd, parse_reply, skip_unless_ringcast, wait_until
+from harness import ServerTestCase, cmd, parse_reply, skip_unless_ringcast
 
 CONFIG = 'users:\n  alice: "on >wonderland +@pubsub +@connection &news.* &chat:*"\n'
 
