@@ -1,9 +1,11 @@
-# A barrier on one connection instead of a fixed sleep: PING with a unique token is answered after
-# everything the server had already queued on that connection, so "nothing more arrived" is
-# checked by reading up to the PING's reply, with no guess at how long a message may take.
-# It holds for messages from a PUBLISH whose reply the test has read: ringcast answers a PUBLISH
-# only once every shard has queued the message (redis-server does both at once). It is not a
-# barrier for messages that travel through NATS from another node.
+# "Nothing more arrived" without a fixed sleep: PING with a unique token is answered after
+# everything already queued on that connection, so reading up to its reply shows what else had
+# been queued, with no guess at how long to wait for nothing.
+# Read what you expect first (read_exact, with a generous timeout), then check until_ping() is
+# empty: a message from another shard may still be on its way when the PING is answered (ringcast
+# answers PUBLISH once it knows the count, before the other shards have queued the message), so
+# a barrier is no substitute for waiting for an expected message. It is not a barrier at all for
+# messages travelling through NATS from another node.
 
 import itertools
 import os

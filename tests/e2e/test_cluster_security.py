@@ -94,8 +94,11 @@ class ClusterSecurityTest(ServerTestCase):
         self.assertIsNotNone(message)
         self.assertEqual((message["channel"], message["data"]), (b"secure:news", b"over nats"))
 
-    def assert_refused(self, node, why, nats, nats_why):
-        self.assertTrue(node.wait_for_log(why, timeout=10), node.log())
+    def assert_refused(self, node, nats, nats_why):
+        # The node's own log says it cannot connect, but not reliably why: "Authorization
+        # Violation" or, on a slower run, "No server available for connection" (and for TLS never
+        # the handshake's reason): reported as a product bug. The reason is checked on the server.
+        self.assertTrue(node.wait_for_log(b"cannot connect to NATS yet", timeout=10), node.log())
         # (libnats closes the connection after such a refusal and never retries, whatever the
         # node's log says about "retrying every 50 ms": reported as a product bug.)
         refused = wait_until(lambda: nats_why in nats.log_bytes(), 10)
@@ -114,15 +117,14 @@ class ClusterSecurityTest(ServerTestCase):
         url = "    servers: [nats://127.0.0.1:%d]\n" % nats.port
         good = url + "    token: s3cret-token\n"
         self.assert_joined(self.node(good), self.node(good))
-        self.assert_refused(self.node(url + "    token: wrong\n"), b"uthorization", nats, b"authentication error")
+        self.assert_refused(self.node(url + "    token: wrong\n"), nats, b"authentication error")
 
     def test_user_and_password(self):
         nats = self.nats("--user", "ringcast", "--pass", "pa ss")
         url = "    servers: [nats://127.0.0.1:%d]\n" % nats.port
         good = url + "    user: ringcast\n    password: \"pa ss\"\n"
         self.assert_joined(self.node(good), self.node(good))
-        self.assert_refused(self.node(url + "    user: ringcast\n    password: nope\n"), b"uthorization", nats,
-                            b"authentication error")
+        self.assert_refused(self.node(url + "    user: ringcast\n    password: nope\n"), nats, b"authentication error")
 
     def test_tls_with_client_certificates(self):
         certs = make_certificates(self.workdir)
@@ -133,10 +135,8 @@ class ClusterSecurityTest(ServerTestCase):
                                                              certs["client.key"])
         self.assert_joined(self.node(good), self.node(good))
         # Trusts the server, but has no certificate of its own to show.
-        # ringcast itself logs only "cannot connect to NATS yet (no server answered)" here, no TLS
-        # reason (reported as a product bug); the server's log shows the handshake refused.
-        self.assert_refused(self.node(url + "    tls: {ca: %s}\n" % certs["ca.pem"]), b"cannot connect to NATS yet",
-                            nats, b"TLS handshake error")
+        self.assert_refused(self.node(url + "    tls: {ca: %s}\n" % certs["ca.pem"]), nats,
+                            b"TLS handshake error: tls: client didn't provide a certificate")
 
     def test_unreadable_certificate_stops_start_up(self):
         from harness import Server, ServerStartError
