@@ -12,6 +12,7 @@
 # Exit status 0 when every check held; otherwise 1, with the reasons and the daemon's log tail.
 
 import argparse
+import collections
 import os
 import re
 import subprocess
@@ -45,9 +46,10 @@ limits:
 shutdown_timeout: 5
 """ % (MAX_OUTPUT, HARD, SOFT)
 # Peak RSS: the baseline, the output ceiling, and room for what is not queued output (frames
-# being parsed, 4 MiB messages in flight, allocator slack). Without the ceiling, 10 stopped
-# loadgen subscribers and 2 stalled ones at 64 MiB each would pass it by far.
-PEAK_SLACK = 128 << 20
+# being parsed, 4 MiB messages in flight, allocator slack, the ceiling's overshoot between two
+# ticks). Without the ceiling, 10 stopped loadgen subscribers and 2 stalled ones at 64 MiB each
+# would pass it by far.
+PEAK_SLACK = 192 << 20  # a 600 s run peaked at 367 MiB on a 48 MiB baseline (the limit was 432 MiB)
 BIG_MESSAGE = 4 << 20
 
 # loadgen runs, cycled: (name, arguments). Each must verify (exit 0).
@@ -237,9 +239,11 @@ def run_load(server, args, seconds, seed, label):
     if not cuts and seconds >= 30:  # the short warm-up may end before a stall fills 64 MiB
         problems.append("%s: no stalled subscriber was cut" % label)
     problems += ["%s: %s" % (label, p) for p in check_cuts(cuts)]
-    summary = ("%s: loadgen %s; chaos rounds %s; verified streams: big %d msgs (largest %d B), small %d msgs"
-               % (label, ", ".join("%s=%s" % (n, st) for n, st, _, _ in loadgen.results),
-                  ", ".join("%s:%s" % (w.name_, w.count) for w in workers), big.received, big.largest,
+    runs = collections.Counter("%s=%s" % (n, st) for n, st, _, _ in loadgen.results)
+    summary = ("%s: loadgen runs (name=exit status: count) %s; chaos rounds %s; stalled cuts %d; "
+               "verified streams: big %d msgs (largest %d B), small %d msgs"
+               % (label, ", ".join("%s: %d" % kv for kv in sorted(runs.items())), 
+                  ", ".join("%s:%s" % (w.name_, w.count) for w in workers), len(cuts), big.received, big.largest,
                   small.received))
     return problems, summary, monitor
 
