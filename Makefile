@@ -27,10 +27,13 @@ test: build
 test-asan: build-asan
 	ctest --preset asan -j $(JOBS)
 
-# The cross-shard end-to-end tests against a ThreadSanitizer build of the daemon.
+# Every end-to-end test (label tsan: the Python modules, the hiredis tests, curl and loadgen
+# against the daemon) against a ThreadSanitizer build of the daemon, and the in-process HTTP
+# daemon tests built with it.
+TSAN_TARGETS = ringcast ringcast-loadgen hiredis_fanout_test http_publish_hiredis_test http_daemon_tests
 build-tsan: deps
 	@cmake --preset tsan >/dev/null
-	@cmake --build --preset tsan -j $(JOBS) --target ringcast hiredis_fanout_test
+	@cmake --build --preset tsan -j $(JOBS) --target $(TSAN_TARGETS)
 
 test-tsan: build-tsan
 	ctest --preset tsan -j $(JOBS)

@@ -285,6 +285,13 @@ def client_list_entry(client, peer):
     return None
 
 
+def rss_factor():
+    """How much more RSS the daemon under test takes than a release build for the same data:
+    RINGCAST_TEST_RSS_FACTOR (the tsan test preset sets it: ThreadSanitizer's shadow memory takes
+    several times what it shadows), else 1. RSS bounds in tests are multiplied by it."""
+    return float(os.environ.get("RINGCAST_TEST_RSS_FACTOR", "1"))
+
+
 def read_rss_kib(pid):
     """VmRSS of `pid` in KiB, from /proc/PID/status."""
     with open("/proc/%d/status" % pid) as f:

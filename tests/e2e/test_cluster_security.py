@@ -1,11 +1,12 @@
 # ringcast nodes reaching NATS with credentials and TLS: the right token,
 # user/password or client certificate joins the node to the others; a wrong
-# one leaves it serving its own clients, never connected, and says why.
+# one leaves it serving its own clients, never connected, and says why. That the refusal is for
+# the reason under test (not, say, a wrong port) is checked on the NATS server's side too: its log
+# names the failed authentication or TLS handshake.
 import os
 import shutil
 import subprocess
 import tempfile
-import time
 import unittest
 
 import redis
@@ -93,9 +94,16 @@ class ClusterSecurityTest(ServerTestCase):
         self.assertIsNotNone(message)
         self.assertEqual((message["channel"], message["data"]), (b"secure:news", b"over nats"))
 
-    def assert_refused(self, node, why):
-        self.assertTrue(node.wait_for_log(why, timeout=10), node.log())
-        time.sleep(0.3)
+    def assert_refused(self, node, nats, nats_why):
+        # The node's own log says it cannot connect, but not reliably why: "Authorization
+        # Violation" or, on a slower run, "No server available for connection" (and for TLS never
+        # the handshake's reason): reported as a product bug. The reason is checked on the server.
+        self.assertTrue(node.wait_for_log(b"cannot connect to NATS yet", timeout=10), node.log())
+        # (libnats closes the connection after such a refusal and never retries, whatever the
+        # node's log says about "retrying every 50 ms": reported as a product bug.)
+        refused = wait_until(lambda: nats_why in nats.log_bytes(), 10)
+        self.assertTrue(refused, "nats-server did not refuse the node for %r:\n%s"
+                        % (nats_why, nats.log_bytes().decode("utf-8", "replace")[-3000:]))
         self.assertNotEqual(self.status(node), "connected")
         # Still a working standalone broker for its own clients.
         sub = redis.Redis(port=node.port).pubsub()
@@ -109,14 +117,14 @@ class ClusterSecurityTest(ServerTestCase):
         url = "    servers: [nats://127.0.0.1:%d]\n" % nats.port
         good = url + "    token: s3cret-token\n"
         self.assert_joined(self.node(good), self.node(good))
-        self.assert_refused(self.node(url + "    token: wrong\n"), b"uthorization")
+        self.assert_refused(self.node(url + "    token: wrong\n"), nats, b"authentication error")
 
     def test_user_and_password(self):
         nats = self.nats("--user", "ringcast", "--pass", "pa ss")
         url = "    servers: [nats://127.0.0.1:%d]\n" % nats.port
         good = url + "    user: ringcast\n    password: \"pa ss\"\n"
         self.assert_joined(self.node(good), self.node(good))
-        self.assert_refused(self.node(url + "    user: ringcast\n    password: nope\n"), b"uthorization")
+        self.assert_refused(self.node(url + "    user: ringcast\n    password: nope\n"), nats, b"authentication error")
 
     def test_tls_with_client_certificates(self):
         certs = make_certificates(self.workdir)
@@ -127,7 +135,8 @@ class ClusterSecurityTest(ServerTestCase):
                                                              certs["client.key"])
         self.assert_joined(self.node(good), self.node(good))
         # Trusts the server, but has no certificate of its own to show.
-        self.assert_refused(self.node(url + "    tls: {ca: %s}\n" % certs["ca.pem"]), b"cannot connect to NATS yet")
+        self.assert_refused(self.node(url + "    tls: {ca: %s}\n" % certs["ca.pem"]), nats,
+                            b"TLS handshake error: tls: client didn't provide a certificate")
 
     def test_unreadable_certificate_stops_start_up(self):
         from harness import Server, ServerStartError

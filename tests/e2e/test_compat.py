@@ -3,6 +3,7 @@
 
 import unittest
 
+from barrier import until_ping
 from harness import Push, ServerTestCase, cmd, parse_reply
 
 SUB_CTX = (b"-ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / "
@@ -356,7 +357,7 @@ class CompatTest(ServerTestCase):
                 raise AssertionError("bad step " + kind)
         for i, c in clients.items():
             if c.sock.fileno() >= 0 and steps[-1][0] != "closed":
-                self.assertBytes(c.read_some(quiet=0.05, timeout=0.3), b"", "%s: extra bytes on client %d" % (name, i))
+                self.assertBytes(until_ping(c), b"", "%s: extra bytes on client %d" % (name, i))
 
     def check_hello(self, c, proto, where):
         c.send(cmd("HELLO", str(proto)))

@@ -3,6 +3,7 @@
 
 import unittest
 
+from barrier import until_ping
 from harness import ServerTestCase, cmd, skip_unless_ringcast
 
 CONFIG = "limits:\n  max_subscriptions: 3\n"
@@ -53,7 +54,8 @@ class MaxSubscriptionsTest(ServerTestCase):
         self.assertBytes(self.pub.request(cmd("PUBLISH", "d", "x"), 4), b":0\r\n")
         self.assertBytes(self.pub.request(cmd("PUBLISH", "c", "y"), 4), b":1\r\n")
         msg = b"*3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\ny\r\n"
-        self.assertBytes(c.read_exact(len(msg) + 1, timeout=0.3), msg)
+        self.assertBytes(c.read_exact(len(msg), timeout=10), msg)
+        self.assertBytes(until_ping(c), b"", "only the message on its channel")
 
         # Room again after an unsubscribe.
         unsub = confirm(b"unsubscribe", b"c", 2)

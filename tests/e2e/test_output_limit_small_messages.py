@@ -34,6 +34,7 @@ class SmallMessageOutputLimitTest(ServerTestCase):
         held = int(re.search(pattern, line).group(1))
         self.assertLessEqual(held, HARD + SLACK, "cut only once it held %d bytes (hard limit %d): %s"
                              % (held, HARD, line))
+        self.assertGreaterEqual(held, HARD, "cut at %d bytes, before the hard limit %d: %s" % (held, HARD, line))
         self.assertTrue(stalled.is_closed(timeout=5))
 
 

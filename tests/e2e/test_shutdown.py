@@ -1,10 +1,9 @@
 # Graceful shutdown (ringcast only): SIGTERM with subscribers connected, even stalled ones with
 # queued output, ends the daemon with exit code 0 within a bound, and clients see the close.
 
-import time
 import unittest
 
-from harness import ServerTestCase, cmd, skip_unless_ringcast
+from harness import ServerTestCase, client_list_entry, cmd, skip_unless_ringcast, wait_until
 
 CONFIRM = b"*3\r\n$9\r\nsubscribe\r\n$4\r\ndown\r\n:1\r\n"
 
@@ -44,12 +43,17 @@ class ShutdownTest(ServerTestCase):
         self.subscribe()
         pub = self.client()
         big = b"y" * (256 * 1024)
-        for _ in range(8):  # 2 MiB queued for the stalled subscriber
+        # Publish until the daemon itself holds output for the stalled subscriber (the kernel takes
+        # the first few MiB): only then is there something for shutdown_timeout to bound.
+        def queued():
             self.assertBytes(pub.request(cmd("PUBLISH", "down", big), 4, timeout=5), b":2\r\n")
-        time.sleep(0.1)
+            return int((client_list_entry(pub, stalled) or {}).get("omem", 0)) >= 1 << 20
+        self.assertTrue(wait_until(queued, 20, interval=0), "no output queued in the daemon after 20 s")
         rc, took = self.server.stop(check=False, timeout=10)
         self.assertEqual(rc, 0, self.server.log())
         self.assertLess(took, 4.0, "shutdown with a stalled subscriber took %.1fs (shutdown_timeout 1s)" % took)
+        # It did try to flush for shutdown_timeout first, rather than dropping the output at once.
+        self.assertGreaterEqual(took, 0.9, "exit after %.2fs: the queued output was not given its second" % took)
         self.assertTrue(stalled.is_closed(timeout=5), "stalled subscriber still connected after exit")
 
 

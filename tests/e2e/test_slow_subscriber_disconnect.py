@@ -4,7 +4,8 @@
 import unittest
 
 from fanout_driver import frame, paced_fanout
-from harness import ServerTestCase, cmd, info_fields, is_redis
+from harness import ServerTestCase, cmd, info_fields, is_redis, rss_factor
+from limits_log import output_cut
 
 CHANNEL = b"fan"
 FAST = 100
@@ -43,12 +44,18 @@ class SlowSubscriberDisconnectTest(ServerTestCase):
 
         self.assertTrue(stalled.is_closed(timeout=10), "the stalled subscriber is still connected")
         self.assertLess(len(stalled.buf), total, "the stalled subscriber got everything")
-        self.assertTrue(self.server.alive(), "the server died")
+        cut = output_cut(self.server, stalled)
+        self.assertIsNotNone(cut, "no log line about the stalled subscriber's cut")
+        self.assertGreaterEqual(cut.held, HARD, "cut before the 2 MiB hard limit: %r" % cut)
+        # redis-server's omem counts its 16 KiB reply blocks as allocated (103 of them here),
+        # ringcast's the bytes queued: the message that crossed the limit is all it may overshoot.
+        slack = len(frame(CHANNEL, 0)) + (32 * 1024 if is_redis() else 0)
+        self.assertLess(cut.held, HARD + slack, "cut past the hard limit: %r" % cut)
 
         # Memory stays bounded by the limit, not by what was published: 101 clients x 2 MiB would be
         # 202 MiB; the stalled one holds at most 2 MiB and the fast ones a window of shared frames.
         growth_mib = (peak[0] - base_kib) / 1024
-        self.assertLess(growth_mib, 32, "RSS grew by %.1f MiB (from %d KiB)" % (growth_mib, base_kib))
+        self.assertLess(growth_mib, 32 * rss_factor(), "RSS grew by %.1f MiB (from %d KiB)" % (growth_mib, base_kib))
 
         # The publisher and the fast subscribers carry on.
         self.assertBytes(pub.request(cmd("PUBLISH", CHANNEL, "after"), 6), b":%d\r\n" % FAST)

@@ -1,14 +1,19 @@
 # The pubsub soft limit (soft 512kb for 1 s, policy disconnect): a stalled subscriber over it is
 # cut about a second after going over, never before, while a reading subscriber is unaffected.
+# "Never before" is the daemon's own clock: its log line's timestamp, against the wall-clock time
+# the first PUBLISH was sent (nothing is queued for anyone before that), so a slow machine that
+# stretches the burst past a second does not fail the test, and a limit that trips early does.
 
 import threading
 import time
 import unittest
 
 from harness import ServerTestCase, cmd, info_fields, is_redis, wait_until
+from limits_log import output_cut
 
+SOFT = 512 * 1024
 CONFIG = "limits:\n  output:\n    pubsub: {hard: 0, soft: 512kb, soft_seconds: 1}\n"
-REDIS_ARGS = ["--client-output-buffer-limit", "pubsub 0 %d 1" % (512 * 1024)]
+REDIS_ARGS = ["--client-output-buffer-limit", "pubsub 0 %d 1" % SOFT]
 CONFIRM = b"*3\r\n$9\r\nsubscribe\r\n$4\r\nsoft\r\n:1\r\n"
 MESSAGE = 16 * 1024
 BURST = 512  # 8 MiB: what the kernel's socket buffers take (a few MiB) leaves MiBs queued
@@ -43,11 +48,12 @@ class SoftOutputLimitTest(ServerTestCase):
         reader = Reader(healthy, sum(map(len, frames)))
         reader.start()
 
-        t_start = time.monotonic()  # nothing is queued for anyone before this
+        t_start_wall = time.time()  # nothing is queued for anyone before this
         pub.send(b"".join(cmd("PUBLISH", "soft", p) for p in payloads))
         counts = [pub.read_reply() for _ in range(BURST)]
         t_burst = time.monotonic()
-        self.assertEqual(set(counts), {2}, "a subscriber was cut during the burst (after less than a second)")
+        self.assertEqual(counts[0], 2, "both subscribers counted at first")
+        self.assertTrue(set(counts) <= {1, 2}, counts)
 
         # Redis checks the soft limit only when output is added: keep adding tiny messages there.
         # ringcast must trip on its own, so it gets none (the check must not need new traffic).
@@ -55,22 +61,23 @@ class SoftOutputLimitTest(ServerTestCase):
         def cut():
             probe()
             return pub.request(cmd("PUBSUB", "NUMSUB", "soft"), len(numsub(1))) == numsub(1)
-        self.assertTrue(wait_until(cut, timeout=5), "the stalled subscriber was never cut")
+        self.assertTrue(wait_until(cut, timeout=10), "the stalled subscriber was never cut")
         t_cut = time.monotonic()
-        self.assertGreaterEqual(t_cut - t_start, 1.0, "cut %.2fs after its output first grew: before soft_seconds"
-                                % (t_cut - t_start))
-        self.assertLess(t_cut - t_burst, 2.5, "cut %.2fs after the burst (soft_seconds 1)" % (t_cut - t_burst))
+        self.assertLess(t_cut - t_burst, 3.0, "cut %.2fs after the burst (soft_seconds 1)" % (t_cut - t_burst))
 
         reader.join(timeout=30)
         self.assertFalse(reader.is_alive())
         self.assertBytes(reader.data, b"".join(frames), "the reading subscriber's stream")
         self.assertTrue(stalled.is_closed(timeout=5), "the stalled subscriber's connection is still open")
+        cut = output_cut(self.server, stalled)
+        self.assertIsNotNone(cut, "no log line about the stalled subscriber's cut")
+        self.assertGreaterEqual(cut.held, SOFT, "cut while under the soft limit: %r" % cut)
         if not is_redis():
+            self.assertEqual((cut.which, cut.hard, cut.soft, cut.seconds), ("soft", 0, SOFT, 1), cut)
+            # The log's clock has millisecond resolution; soft_seconds is 1.
+            self.assertGreaterEqual(cut.at - t_start_wall, 0.999, "cut %.3fs after the first PUBLISH: before "
+                                    "soft_seconds: %r" % (cut.at - t_start_wall, cut))
             self.assertEqual(info_fields(pub, "stats")["client_output_buffer_limit_disconnections"], "1")
-            stalled_addr = "addr=127.0.0.1:%d " % stalled.sock.getsockname()[1]
-            line = self.server.wait_for_log(stalled_addr)
-            self.assertIsNotNone(line, "no log line names the stalled subscriber")
-            self.assertIn("soft limit", line)
 
 
 if __name__ == "__main__":

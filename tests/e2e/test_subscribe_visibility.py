@@ -3,6 +3,7 @@
 
 import unittest
 
+from barrier import until_ping
 from harness import ServerTestCase, cmd
 
 ROUNDS = 1000
@@ -43,7 +44,7 @@ class SubscribeVisibilityTest(ServerTestCase):
                     len(msg_kind), msg_kind, len(channel), channel, len(payload), payload)
             self.assertBytes(a.read_exact(len(frame), timeout=5), frame, where + ": delivery")
             self.exchange(a, cmd(unsub_kind, target), confirm(unsub_kind, target, 0), where + ": unsubscribe")
-        self.assertBytes(a.read_some(quiet=0.05, timeout=0.2), b"", "extra bytes after the rounds")
+        self.assertBytes(until_ping(a), b"", "extra bytes after the rounds")
 
     def test_subscribe_then_publish_at_once(self):
         self.rounds(b"subscribe", b"unsubscribe", "PUBLISH", b"message")

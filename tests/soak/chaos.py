@@ -56,37 +56,64 @@ class Worker(threading.Thread):
             self.failure = "%s: %r" % (self.name_, e)
 
 
+# Malformed requests, each with the reply the daemon must send before it closes the connection
+# (Redis 7's text, byte for byte), or None where it keeps the connection or may reset it before
+# the reply arrives (an oversized inline request is cut while data is still unread).
 GARBAGE = [
-    b"*-5\r\n", b"*3\r\n$-2\r\n", b"$abc\r\n", b"*99999999999\r\n", b"*1\r\n$999999999999\r\n",
-    b"*2\r\n$4\r\nECHO\r\n$3\r\nabcdef\r\n", b'PING "unbalanced\r\n', b"\x00\x01\x02\r\n",
-    b"*1\r\n*1\r\n$4\r\nPING\r\n", b"\r\n\r\n\r\n", b"GET " + b"k" * 70000,  # inline over 64 KiB
-    b"*2\r\n$9\r\nSUBSCRIBE\r\n$", b"HELLO 4\r\n", b"AUTH x y z w\r\n",
+    (b"*-5\r\n", None), (b"*3\r\n$-2\r\n", b"-ERR Protocol error: invalid bulk length\r\n"),
+    (b"$abc\r\n", None), (b"*99999999999\r\n", b"-ERR Protocol error: invalid multibulk length\r\n"),
+    (b"*1\r\n$999999999999\r\n", b"-ERR Protocol error: invalid bulk length\r\n"),
+    (b"*2\r\n$4\r\nECHO\r\n$3\r\nabcdef\r\n", None),
+    (b'PING "unbalanced\r\n', b"-ERR Protocol error: unbalanced quotes in request\r\n"), (b"\x00\x01\x02\r\n", None),
+    (b"*1\r\n*1\r\n$4\r\nPING\r\n", b"-ERR Protocol error: expected '$', got '*'\r\n"), (b"\r\n\r\n\r\n", None),
+    (b"GET " + b"k" * 70000, None),  # inline over 64 KiB
+    (b"*2\r\n$9\r\nSUBSCRIBE\r\n$", None), (b"HELLO 4\r\n", None), (b"AUTH x y z w\r\n", None),
 ]
+PROTOCOL_ERROR_TIMEOUT = 20.0  # the reply and the close, even on a loaded machine
 
 
 class Garbage(Worker):
     """Connects, sends malformed or random bytes (sometimes after a valid command), reads what
-    comes back for a moment, and goes."""
+    comes back, and goes. A protocol error must be answered with Redis's error text and then a
+    close: `checked` counts the rounds where that was verified."""
 
     name_ = "garbage"
+
+    def __init__(self, port, stop, seed):
+        super().__init__(port, stop, seed)
+        self.checked = 0
 
     def round(self):
         s = connect(self.port)
         try:
             pick = self.rng.random()
+            garbage, expected = self.rng.choice(GARBAGE)
             if pick < 0.5:
-                data = self.rng.choice(GARBAGE)
+                data = garbage
             elif pick < 0.8:
-                data = os.urandom(self.rng.randrange(1, 4096))
+                data, expected = os.urandom(self.rng.randrange(1, 4096)), None
             else:
-                data = cmd("PING") + self.rng.choice(GARBAGE) + cmd("PING")
+                data = cmd("PING") + garbage + cmd("PING")
+                expected = b"+PONG\r\n" + expected if expected else None
             s.sendall(data)
-            s.settimeout(0.05)
-            try:
-                while s.recv(65536):
+            if expected is None:
+                s.settimeout(0.05)
+                try:
+                    while s.recv(65536):
+                        pass
+                except (socket.timeout, ConnectionError):
                     pass
-            except (socket.timeout, ConnectionError):
-                pass
+                return
+            s.settimeout(PROTOCOL_ERROR_TIMEOUT)
+            got = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                got += chunk
+            if got != expected:
+                raise AssertionError("sent %r, expected %r and a close, got %r" % (data[:60], expected, got[:200]))
+            self.checked += 1
         except ConnectionError:
             pass  # the server may cut a bad client while it is still sending
         finally:
@@ -114,45 +141,74 @@ class Churn(Worker):
             s.close()
 
 
+def confirmations(*channels):
+    """The SUBSCRIBE confirmations a RESP2 client gets for `channels`, in order."""
+    return b"".join(b"*3\r\n$9\r\nsubscribe\r\n$%d\r\n%s\r\n:%d\r\n" % (len(c), c, i + 1)
+                    for i, c in enumerate(channels))
+
+
+BUSY = (b"soak:big", b"soak:small")
+
+
 class Killed(Worker):
     """Subscribes to the busy channels, reads a random amount (often stopping inside a frame),
-    and dies with an RST while the server is writing to it."""
+    and dies with an RST while the server is writing to it. What it read must begin with its
+    subscribe confirmations, whatever was being written to it."""
 
     name_ = "killed"
 
     def round(self):
         s = connect(self.port)
+        head = confirmations(*BUSY)
+        got = b""
         try:
-            s.sendall(cmd("SUBSCRIBE", "soak:big", "soak:small"))
+            s.sendall(cmd("SUBSCRIBE", *BUSY))
             want = self.rng.choice([0, 100, 5000, 70000, 1 << 20, 3 << 20])
-            got = 0
             deadline = time.monotonic() + self.rng.uniform(0.05, 0.5)
             s.settimeout(0.05)
-            while got < want and time.monotonic() < deadline:
+            while len(got) < want and time.monotonic() < deadline:
                 try:
-                    chunk = s.recv(min(65536, want - got))
+                    chunk = s.recv(min(65536, want - len(got)))
                 except socket.timeout:
                     continue
                 if not chunk:
                     break
-                got += len(chunk)
+                got += chunk
         except ConnectionError:
             pass
         finally:
             reset_close(s)
+        if got[:len(head)] != head[:len(got)]:
+            raise AssertionError("a subscriber's stream began %r, not with its confirmations" % got[:120])
 
 
 class Stalled(Worker):
-    """Subscribes with a tiny receive buffer and never reads, for up to a few seconds; the
-    server may cut it at its output limit."""
+    """Subscribes with a tiny receive buffer and never reads until the daemon cuts it at its output
+    limit (the busy channels fill any limit within seconds). `find_cut(addr)` (set by the soak)
+    returns the daemon's log line about cutting `addr`, or None; `cuts` collects them."""
 
     name_ = "stalled"
+    LONGEST = 30.0  # seconds a stall may last before "never cut" is a failure
+
+    def __init__(self, port, stop, seed):
+        super().__init__(port, stop, seed)
+        self.find_cut = None
+        self.cuts = []
 
     def round(self):
         s = connect(self.port, rcvbuf=4096)
         try:
-            s.sendall(cmd("SUBSCRIBE", "soak:big", "soak:small"))
-            self.stop.wait(self.rng.uniform(0.5, 3.0))
+            s.sendall(cmd("SUBSCRIBE", *BUSY))
+            addr = "127.0.0.1:%d" % s.getsockname()[1]
+            deadline = time.monotonic() + self.LONGEST
+            while not self.stop.is_set():
+                line = self.find_cut(addr)
+                if line is not None:
+                    self.cuts.append(line)
+                    return
+                if time.monotonic() >= deadline:
+                    raise AssertionError("stalled subscriber %s not cut within %.0f s" % (addr, self.LONGEST))
+                self.stop.wait(0.1)
         except ConnectionError:
             pass
         finally:

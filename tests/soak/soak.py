@@ -1,16 +1,20 @@
 #!/usr/bin/python3
 # Soak: ringcast under loadgen (churn, slow, sizes) and python chaos (chaos.py) must stay up, lose
-# nothing for well-behaved subscribers, and give its memory and descriptors back afterwards.
+# nothing for well-behaved subscribers, cut only those that misbehave (at their limit), keep its
+# peak memory within its configured ceilings, log no error, and give its memory and descriptors
+# back afterwards.
 #
 # The baseline is the daemon at rest after a warm-up of the same load (which touches its fixed
 # receive buffers, 16 MiB per shard); afterwards RSS must be within 10% or 4 MiB of it, fds equal.
 #   /usr/bin/python3 tests/soak/soak.py --ringcast build/release/broker/ringcast \
-#       --loadgen build/release/loadgen/ringcast-loadgen            # ~60 s of load
-#   ... --long 7200                                                  # two hours, by hand
+#       --loadgen build/release/loadgen/ringcast-loadgen            # ~60 s of load (CI)
+#   ... --duration 600                                               # the long run, by hand
 # Exit status 0 when every check held; otherwise 1, with the reasons and the daemon's log tail.
 
 import argparse
+import collections
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -24,14 +28,29 @@ sys.path.insert(0, HERE)
 import chaos  # noqa: E402
 from harness import RawClient, Server, cmd, info_fields, wait_until  # noqa: E402
 
+# Limits sized for the soak's own traffic. Well-behaved subscribers of 4 MiB messages (loadgen's
+# `sizes`, 8 publishes in flight) hold up to ~18 MB on a busy 2-core machine: a 16 MiB hard limit
+# cut one in a 300 s run. 64 MiB is far above that and still reached within a second or two by a
+# subscriber that stops reading; the soft limit (32 MiB for 10 s) outlasts any backlog a reader
+# works off. The ceiling on all output (max_output_memory) bounds the stopped loadgen subscribers
+# together; it is what the peak RSS is checked against.
+HARD = 64 << 20
+SOFT = 32 << 20
+MAX_OUTPUT = 256 << 20
 CONFIG = """\
 maxclients: 4000
 limits:
-  max_output_memory: 256mb
+  max_output_memory: %d
   output:
-    pubsub: {hard: 16mb, soft: 8mb, soft_seconds: 2}
+    pubsub: {hard: %d, soft: %d, soft_seconds: 10}
 shutdown_timeout: 5
-"""
+""" % (MAX_OUTPUT, HARD, SOFT)
+# Peak RSS: the baseline, the output ceiling, and room for what is not queued output (frames
+# being parsed, 4 MiB messages in flight, allocator slack, the ceiling's overshoot between two
+# ticks). Without the ceiling, 10 stopped loadgen subscribers and 2 stalled ones at 64 MiB each
+# would pass it by far.
+PEAK_SLACK = 192 << 20  # a 600 s run peaked at 367 MiB on a 48 MiB baseline (the limit was 432 MiB)
+BIG_MESSAGE = 4 << 20
 
 # loadgen runs, cycled: (name, arguments). Each must verify (exit 0).
 LOADGEN_RUNS = [
@@ -175,6 +194,9 @@ def run_load(server, args, seconds, seed, label):
     small = chaos.VerifiedStream(server.port, stop, "soak:small", SMALL_SIZES, window=64, pause=0.002)
     kinds = [chaos.Garbage, chaos.Churn, chaos.Churn, chaos.Killed, chaos.Killed, chaos.Stalled, chaos.Stalled]
     workers = [kind(server.port, stop, seed + i) for i, kind in enumerate(kinds)]
+    stalled = [w for w in workers if isinstance(w, chaos.Stalled)]
+    for w in stalled:
+        w.find_cut = lambda addr: find_cut(server, addr)
     for t in [monitor, loadgen, big, small] + workers:
         t.start()
     t0 = time.monotonic()
@@ -206,13 +228,54 @@ def run_load(server, args, seconds, seed, label):
             problems.append("%s: loadgen %s exited %s after %.1fs:\n%s" % (label, name, status, took, tail))
     if not loadgen.results:
         problems.append("%s: no loadgen run completed" % label)
-    if big.received < len(BIG_SIZES):
-        problems.append("%s: the 0 B..4 MiB stream got only %d messages through" % (label, big.received))
-    summary = ("%s: loadgen %s; chaos rounds %s; verified streams: big %d msgs (largest %d B), small %d msgs"
-               % (label, ", ".join("%s=%s" % (n, st) for n, st, _, _ in loadgen.results),
-                  ", ".join("%s:%s" % (w.name_, w.count) for w in workers), big.received, big.largest,
+    # Several full rounds of 0 B..4 MiB (a healthy run carries thousands a minute).
+    if big.received < 5 * len(BIG_SIZES) or big.largest != BIG_SIZES[-1]:
+        problems.append("%s: the 0 B..4 MiB stream got only %d messages through (largest %d B)"
+                        % (label, big.received, big.largest))
+    garbage = [w for w in workers if isinstance(w, chaos.Garbage)]
+    if sum(w.checked for w in garbage) == 0:
+        problems.append("%s: no protocol error was answered and closed as Redis does" % label)
+    cuts = [line for w in stalled for line in w.cuts]
+    if not cuts and seconds >= 30:  # the short warm-up may end before a stall fills 64 MiB
+        problems.append("%s: no stalled subscriber was cut" % label)
+    problems += ["%s: %s" % (label, p) for p in check_cuts(cuts)]
+    runs = collections.Counter("%s=%s" % (n, st) for n, st, _, _ in loadgen.results)
+    summary = ("%s: loadgen runs (name=exit status: count) %s; chaos rounds %s; stalled cuts %d; "
+               "verified streams: big %d msgs (largest %d B), small %d msgs"
+               % (label, ", ".join("%s: %d" % kv for kv in sorted(runs.items())), 
+                  ", ".join("%s:%s" % (w.name_, w.count) for w in workers), len(cuts), big.received, big.largest,
                   small.received))
     return problems, summary, monitor
+
+
+_CUT = re.compile(r"output buffer of (\d+) bytes over its (hard|soft) limit|holds (\d+) bytes of output and all "
+                  r"clients together are over limits.max_output_memory")
+
+
+def find_cut(server, addr):
+    """The daemon's log line about cutting the client at `addr`, or None."""
+    data = server.log_bytes()
+    pos = data.find(("addr=%s name=" % addr).encode())
+    if pos < 0:
+        return None
+    start = data.rfind(b"\n", 0, pos) + 1
+    end = data.find(b"\n", pos)
+    return data[start:end if end >= 0 else len(data)].decode("utf-8", "replace")
+
+
+def check_cuts(lines):
+    """A stalled subscriber is cut at its limit: at the hard limit with at most one message more,
+    at the soft one only over it, or by the output ceiling; never for another reason."""
+    problems = []
+    for line in lines:
+        m = _CUT.search(line)
+        if not m:
+            problems.append("a stalled subscriber was cut for another reason: %s" % line)
+        elif m.group(2) == "hard" and not HARD <= int(m.group(1)) < HARD + BIG_MESSAGE + 1024:
+            problems.append("a stalled subscriber was cut off its hard limit (%d): %s" % (HARD, line))
+        elif m.group(2) == "soft" and int(m.group(1)) < SOFT:
+            problems.append("a stalled subscriber was cut under its soft limit (%d): %s" % (SOFT, line))
+    return problems
 
 
 def main():
@@ -245,6 +308,10 @@ def main():
             more, summary, monitor = run_load(server, args, args.duration, args.seed + 100, "soak")
             problems += more
             print(summary, flush=True)
+            peak_limit = baseline_rss + (MAX_OUTPUT + PEAK_SLACK) // 1024
+            if monitor.peak_rss > peak_limit:
+                problems.append("peak RSS %d KiB: over the baseline + max_output_memory + %d MiB (%d KiB)"
+                                % (monitor.peak_rss, PEAK_SLACK >> 20, peak_limit))
             if server.alive():
                 clients, rss, fds = settle(server, mon_client, baseline_rss, baseline_fds)
                 print("after: rss %d KiB (baseline %d, peak %d, limit %d), fds %d (baseline %d, peak %d), "
@@ -259,8 +326,10 @@ def main():
                 if fds != baseline_fds:
                     problems.append("%d descriptors open after the load, %d before: a leak" % (fds, baseline_fds))
         if server.alive():
-            if b"[critical]" in server.log_bytes():
-                problems.append("the log has critical lines")
+            bad = [line for line in server.log_bytes().decode("utf-8", "replace").splitlines()
+                   if "[error]" in line or "[critical]" in line]
+            if bad:
+                problems.append("the log has %d error or critical lines, first: %s" % (len(bad), bad[:3]))
             mon_client.close()
             rc, took = server.stop(check=False)
             if rc != 0 or took > 10:

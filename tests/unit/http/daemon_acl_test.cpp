@@ -1,7 +1,11 @@
 // The HTTP API under the daemon's ACL users (acl::Registry from a YAML
 // config): Basic credentials as AUTH checks them, POST /publish as the
-// user's PUBLISH, /stats and /metrics as its INFO.
+// user's PUBLISH, /stats and /metrics as its INFO. A refused publish must
+// also reach nobody: a status code alone would pass a daemon that answers
+// 403 and delivers anyway.
 #include <gtest/gtest.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <string>
 
@@ -21,6 +25,26 @@ using testing::make_request;
 using testing::Reply;
 using testing::TestClient;
 
+std::string bulk(std::string_view s) { return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n"; }
+
+std::string command(std::initializer_list<std::string_view> args) {
+  std::string out = "*" + std::to_string(args.size()) + "\r\n";
+  for (std::string_view a : args) out += bulk(a);
+  return out;
+}
+
+// Exactly `n` bytes from a RESP connection, or fewer once its 5 s timeout ends.
+std::string read_exact(int fd, size_t n) {
+  std::string out;
+  char buf[4096];
+  while (out.size() < n) {
+    const ssize_t got = recv(fd, buf, std::min(sizeof buf, n - out.size()), 0);
+    if (got <= 0) break;
+    out.append(buf, size_t(got));
+  }
+  return out;
+}
+
 std::string auth(std::string_view user, std::string_view password) {
   return "Authorization: Basic " + base64_encode(std::string(user) + ":" + std::string(password)) + "\r\n";
 }
@@ -33,6 +57,10 @@ class DaemonAclTest : public ::testing::Test {
     cfg.port = 0;
     cfg.shards = 1;
     registry_ = std::make_shared<const acl::Registry>(acl::Registry::from_config(cfg, commands::acl_catalog()));
+    // The real daemon sets up logging in main() before any shard runs; here the shards' first log
+    // lines would create spdlog's registry concurrently, through a static-init guard inside the
+    // uninstrumented libspdlog that ThreadSanitizer cannot see (a false report). Create it first.
+    spdlog::default_logger_raw();
     server_ = std::make_unique<Server>(cfg, registry_);
     ASSERT_EQ(server_->start(), "");
     backend_ = std::make_unique<DaemonBackend>(*server_, registry_);
@@ -81,6 +109,43 @@ users:
   EXPECT_EQ(status(make_request("POST", "/publish", R"({"channel":"any","message":"m"})", auth("default", "adminpw"))),
             200);
   EXPECT_EQ(status(make_request("GET", "/healthz")), 200);
+}
+
+TEST_F(DaemonAclTest, RefusedPublishesReachNoSubscriber) {
+  start(R"(
+requirepass: "adminpw"
+users:
+  alice: "on >alice-pw +publish &news.*"
+  watcher: "on >w +info resetchannels"
+)");
+  // The default user (requirepass) sees every channel through a pattern.
+  TestClient sub(server_->port());
+  ASSERT_TRUE(sub.connected());
+  sub.send_raw(command({"AUTH", "adminpw"}) + command({"PSUBSCRIBE", "*"}));
+  const std::string confirm = "+OK\r\n*3\r\n" + bulk("psubscribe") + bulk("*") + ":1\r\n";
+  ASSERT_EQ(read_exact(sub.fd(), confirm.size()), confirm);
+
+  const std::string secret = R"({"channel":"secret","message":"denied-channel"})";
+  EXPECT_EQ(status(make_request("POST", "/publish", secret, auth("alice", "alice-pw"))), 403);
+  EXPECT_EQ(status(make_request("POST", "/publish", R"({"channel":"news.eu","message":"denied-command"})",
+                                auth("watcher", "w"))),
+            403);
+  EXPECT_EQ(status(make_request("POST", "/publish", R"({"channel":"news.eu","message":"bad-password"})",
+                                auth("alice", "wrong"))),
+            401);
+  EXPECT_EQ(status(make_request("POST", "/publish", R"({"channel":"news.eu","message":"no-credentials"})")), 401);
+  // An array with one refused item is refused whole: neither item goes out.
+  EXPECT_EQ(status(make_request("POST", "/publish",
+                                R"([{"channel":"news.eu","message":"array-ok"},{"channel":"secret","message":"array-no"}])",
+                                auth("alice", "alice-pw"))),
+            403);
+  // The one allowed publish, sent last: the subscriber's first message must be it. A refused
+  // publish that was delivered anyway would have been queued before it (one HTTP thread, FIFO).
+  EXPECT_EQ(status(make_request("POST", "/publish", R"({"channel":"news.eu","message":"allowed"})",
+                                auth("alice", "alice-pw"))),
+            200);
+  const std::string frame = "*4\r\n" + bulk("pmessage") + bulk("*") + bulk("news.eu") + bulk("allowed");
+  EXPECT_EQ(read_exact(sub.fd(), frame.size()), frame);
 }
 
 TEST_F(DaemonAclTest, ReloadedUsersApplyToLaterRequests) {

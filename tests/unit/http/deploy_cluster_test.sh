@@ -32,7 +32,7 @@ fi
 # --- compose and k8s YAML -----------------------------------------------------
 py="$(yaml_python)"
 if [ -z "$py" ]; then
-  skip "python3 with the yaml module not found: compose and k8s YAML not checked"
+  skip deploy_cluster_files/yaml "python3 with the yaml module not found: compose and k8s YAML not checked"
 else
   if out="$("$py" - "$deploy" "$tmp/configmap-ringcast.yaml" <<'PY' 2>&1
 import os, sys, yaml

@@ -43,7 +43,7 @@ if command -v systemd-analyze >/dev/null; then
   if [ $rc -eq 0 ] && [ -z "$out" ]; then pass "systemd-analyze verify ringcast.service"
   else fail "systemd-analyze verify (status $rc): $out"; fi
 else
-  skip "systemd-analyze not installed: unit not verified"
+  skip deploy_files/systemd-analyze "systemd-analyze not installed: unit not verified"
 fi
 
 # --- ringcast.yaml files ------------------------------------------------------
@@ -52,7 +52,7 @@ check_config "deploy/docker/ringcast.yaml" "$deploy/docker/ringcast.yaml"
 # --- compose and k8s YAML -----------------------------------------------------
 py="$(yaml_python)"
 if [ -z "$py" ]; then
-  skip "python3 with the yaml module not found: compose and k8s YAML not checked"
+  skip deploy_files/yaml "python3 with the yaml module not found: compose and k8s YAML not checked"
 else
   if out="$("$py" - "$deploy" "$tmp/configmap-ringcast.yaml" <<'PY' 2>&1
 import sys, yaml
@@ -148,7 +148,7 @@ if command -v ldd >/dev/null && command -v dpkg >/dev/null; then
   [ -z "$missing" ] && pass "Dockerfile runtime stage installs every library ringcast links" \
     || fail "Dockerfile runtime stage lacks:$missing"
 else
-  skip "ldd or dpkg missing: runtime packages not checked"
+  skip deploy_files/ldd "ldd or dpkg missing: runtime packages not checked"
 fi
 
 # --- container health check against a live daemon ----------------------------
