@@ -185,7 +185,14 @@ void client_kill(Request& req) {
         shard.for_each([&](Connection& c) {
           if (filter.matches(c)) victims.push_back(&c);
         });
-        for (Connection* c : victims) shard.kill(*c, "killed by CLIENT KILL");
+        for (Connection* c : victims) {
+          // As Redis: a client killing itself hears the reply, then is closed.
+          if (c->id == filter.me) {
+            c->close_after_reply = true;
+          } else {
+            shard.kill(*c, "killed by CLIENT KILL");
+          }
+        }
         return std::to_string(victims.size());
       },
       [old_form](Connection& c, std::vector<std::string>& parts) {

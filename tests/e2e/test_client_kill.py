@@ -47,9 +47,8 @@ class ClientKillTest(ServerTestCase):
         self.assertAlive(bystander, self.admin)
         self.assertBytes(self.admin.request(cmd("CLIENT", "KILL", self.addr(victim)), len(NO_SUCH)), NO_SUCH)
         self.assertBytes(self.admin.request(cmd("CLIENT", "KILL", "1.2.3.4:5"), len(NO_SUCH)), NO_SUCH)
-        # Its own address in the old form: the caller is closed. (Redis sends +OK first; ringcast
-        # closes without the reply: a product bug, reported, so the reply is not asserted here.)
-        self.admin.send(cmd("CLIENT", "KILL", self.addr(self.admin)))
+        # Its own address in the old form: the caller hears +OK, then is closed.
+        self.assertBytes(self.admin.request(cmd("CLIENT", "KILL", self.addr(self.admin)), 5), b"+OK\r\n")
         self.assertTrue(self.admin.is_closed(timeout=5))
 
     def test_by_id_on_either_shard(self):
@@ -94,9 +93,9 @@ class ClientKillTest(ServerTestCase):
         self.assertTrue(other.is_closed(timeout=5))
         self.assertEqual(self.kill("ID", self.idof(self.admin), "SKIPME", "yes"), 0)
         self.assertAlive(self.admin)
-        # SKIPME no: the caller is killed too. (Redis replies :1 first; ringcast drops the reply:
-        # the product bug above, so only the close is asserted.)
-        self.admin.send(cmd("CLIENT", "KILL", "ID", self.idof(self.admin), "SKIPME", "no"))
+        # SKIPME no: the caller is killed too, after its reply.
+        self.assertBytes(self.admin.request(cmd("CLIENT", "KILL", "ID", self.idof(self.admin), "SKIPME", "no"), 4),
+                         b":1\r\n")
         self.assertTrue(self.admin.is_closed(timeout=5))
 
     def test_filters_combine(self):
