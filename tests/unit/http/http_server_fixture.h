@@ -6,9 +6,11 @@
 
 #include <atomic>
 #include <cctype>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "http/http_server.h"
@@ -25,6 +27,7 @@ inline std::string lower(std::string s) {
 class FakeBackend : public HttpBackend {
  public:
   bool publish(std::span<const PublishItem> items, std::vector<int64_t>& receivers) override {
+    std::this_thread::sleep_for(std::chrono::milliseconds(publish_delay_ms.load()));
     std::lock_guard lock(mutex);
     if (shutting_down) return false;
     for (const PublishItem& item : items) {
@@ -56,6 +59,7 @@ class FakeBackend : public HttpBackend {
   std::atomic<bool> shutting_down{false};
   std::atomic<bool> up{true};
   std::atomic<bool> with_auth{false};
+  std::atomic<int> publish_delay_ms{0};  // a slow daemon: the listener's one thread waits this long
 };
 
 class HttpServerTest : public ::testing::Test {
