@@ -94,6 +94,9 @@ void read_metrics(const Field& field, Config& config) {
     {"port", [&](const Field& f) { config.metrics.port = read_integer<uint16_t>(f, 0, 65535); }},
     {"max_body", [&](const Field& f) { config.metrics.max_body = read_size(f, {1024, kGiB}); }},
     {"max_connections", [&](const Field& f) { config.metrics.max_connections = read_integer<uint32_t>(f, 1, 10000); }},
+    {"max_connections_per_ip",
+     [&](const Field& f) { config.metrics.max_connections_per_ip = read_integer<uint32_t>(f, 1, 10000); }},
+    {"timeout", [&](const Field& f) { config.metrics.timeout_seconds = read_integer<uint32_t>(f, 1, 3600); }},
   });
 }
 

@@ -48,6 +48,12 @@ struct MetricsConfig {
   uint16_t port = 9121;             // 0 picks a free port (logged)
   uint64_t max_body = 1024 * 1024;  // largest POST body
   uint32_t max_connections = 64;    // HTTP connections at once
+  // From one IP address at once, so one client cannot take them all.
+  uint32_t max_connections_per_ip = 24;
+  // Seconds a connection has to send a request (from its opening or its
+  // previous request's end) and then to take the reply; trickled bytes do
+  // not extend it.
+  uint32_t timeout_seconds = 10;
 };
 
 // cluster.nats: the NATS servers that join several ringcast nodes. With no

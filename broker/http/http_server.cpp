@@ -1,437 +1,253 @@
-// The HTTP listener's thread: accept, read, parse, answer, write, time out.
-// Level-triggered epoll over at most max_connections sockets; the
-// connections are few, so a linear sweep for deadlines is cheap.
+// libmicrohttpd wired to the router: the listening socket, the daemon's
+// options (limits), and the callbacks that collect a request, answer it and
+// keep each connection's deadline. libmicrohttpd does the HTTP/1.1 itself:
+// parsing, keep-alive and pipelining, 100-continue, HEAD, framing.
 #include "http/http_server.h"
 
 #include <arpa/inet.h>
+#include <microhttpd.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <pthread.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
-#include <ctime>
-#include <unordered_map>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
-#include "http/request_parser.h"
+#include "http/connection_deadlines.h"
+#include "http/request.h"
 #include "http/response.h"
 #include "http/router.h"
 
 namespace ringcast::http {
-namespace {
 
-constexpr size_t kReadChunk = 64 * 1024;
-// Past this much unsent output we stop reading, so a client that pipelines
-// requests without reading the answers cannot grow our memory.
-constexpr size_t kOutputHighWater = 256 * 1024;
-// After an error reply we read and discard for this long before closing, so
-// the client sees the reply instead of a reset from its unread request bytes.
-constexpr int64_t kLingerMs = 1000;
-
-int64_t now_ms() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
-
-std::string peer_name(int fd) {
-  sockaddr_storage ss{};
-  socklen_t len = sizeof ss;
-  if (getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return "?";
-  char ip[INET6_ADDRSTRLEN] = "?";
-  uint16_t port = 0;
-  if (ss.ss_family == AF_INET) {
-    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
-    inet_ntop(AF_INET, &a->sin_addr, ip, sizeof ip);
-    port = ntohs(a->sin_port);
-  } else if (ss.ss_family == AF_INET6) {
-    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
-    inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof ip);
-    port = ntohs(a->sin6_port);
-  }
-  return std::string(ip) + ":" + std::to_string(port);
-}
-
-struct Conn {
-  explicit Conn(int fd_, ParseLimits limits) : fd(fd_), parser(limits) {}
-  int fd;
-  std::string peer;
-  std::string in;   // unconsumed input, starting at the current request
-  std::string out;  // serialized responses not yet written, from out_offset
-  size_t out_offset = 0;
-  RequestParser parser;
-  int64_t request_started_ms = 0;  // first byte of the current request
-  int64_t last_progress_ms = 0;    // last read or write
-  uint32_t registered = 0;         // epoll events we asked for
-  bool peer_closed = false;        // read returned 0: answer what is buffered, then close
-  bool close_after_write = false;
-  // The request was refused unread: its remaining bytes may still come.
-  bool linger_before_close = false;
-  bool lingering = false;          // output done, write side shut, discarding input
-  bool continue_sent = false;
-  bool served = false;  // has had a response
-
-  size_t pending_output() const { return out.size() - out_offset; }
-};
-
-}  // namespace
-
-struct HttpServer::Loop {
-  Loop(HttpBackend& backend, const HttpServerOptions& options, int listen_fd, int wake_fd)
-      : options(options), listen_fd(listen_fd), wake_fd(wake_fd), router(backend) {}
-
-  void run();
-  void accept_all(int64_t now);
-  void on_event(Conn& c, uint32_t events, int64_t now);
-  void read_input(Conn& c, int64_t now);
-  void process(Conn& c);
-  void write_output(Conn& c, int64_t now);
-  // Re-registers interest, finishes closing; returns false when `c` was destroyed.
-  bool settle(Conn& c, int64_t now);
-  int64_t deadline(const Conn& c) const;
-  void expire(int64_t now);
-  void close_conn(Conn& c);
-  // At the connection limit, a keep-alive connection waiting between
-  // requests makes room for a new one (the one idle longest), so idle
-  // clients cannot lock out a health probe.
-  void evict_idle();
-  int next_timeout_ms(int64_t now) const;
-  size_t input_cap() const { return options.max_header_bytes + options.max_body_bytes + kReadChunk; }
+struct HttpServer::Impl {
+  Impl(HttpBackend& backend, const HttpServerOptions& options)
+      : options(options), router(backend), deadlines(std::chrono::milliseconds(options.timeout_ms)) {}
 
   const HttpServerOptions& options;
-  int listen_fd;
-  int wake_fd;
-  int epoll_fd = -1;
-  Router router;
-  std::unordered_map<int, std::unique_ptr<Conn>> conns;
-  int64_t listen_paused_until_ms = 0;
-  std::string scratch;
+  Router router;  // used on libmicrohttpd's thread only
+  ConnectionDeadlines deadlines;
+  MHD_Daemon* daemon = nullptr;
+  // libmicrohttpd's latest message, for start()'s error when it refuses to
+  // start; read only then, when it has no thread running.
+  std::string last_message;
 };
 
-void HttpServer::Loop::run() {
-  epoll_event events[64];
-  bool stopping = false;
-  while (!stopping) {
-    int64_t now = now_ms();
-    const int n = epoll_wait(epoll_fd, events, 64, next_timeout_ms(now));
-    if (n < 0 && errno != EINTR) {
-      spdlog::error("http: epoll_wait failed: {}", strerror(errno));
-      break;
-    }
-    now = now_ms();
-    for (int i = 0; i < n; ++i) {
-      const int fd = events[i].data.fd;
-      if (fd == wake_fd) {
-        stopping = true;
-      } else if (fd == listen_fd) {
-        accept_all(now);
-      } else if (auto it = conns.find(fd); it != conns.end()) {
-        on_event(*it->second, events[i].events, now);
-      }
-    }
-    if (listen_paused_until_ms != 0 && now >= listen_paused_until_ms) {
-      listen_paused_until_ms = 0;
-      epoll_event ev{EPOLLIN, {.fd = listen_fd}};
-      epoll_ctl(epoll_fd, EPOLL_CTL_MOD, listen_fd, &ev);
-    }
-    expire(now);
+namespace {
+
+using Impl = HttpServer::Impl;
+
+// libmicrohttpd's per-request context: the request while its body arrives.
+struct PendingRequest {
+  Request request;
+};
+
+ConnectionDeadlines::Entry* deadline_of(MHD_Connection* connection) {
+  const MHD_ConnectionInfo* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  return info == nullptr ? nullptr : static_cast<ConnectionDeadlines::Entry*>(info->socket_context);
+}
+
+MHD_Result queue(MHD_Connection* connection, Response&& response) {
+  // The body moves to the heap and libmicrohttpd frees it once sent: no copy.
+  auto* body = new std::string(std::move(response.body));
+  MHD_Response* reply = MHD_create_response_from_buffer_with_free_callback_cls(
+      body->size(), body->data(), [](void* owned) { delete static_cast<std::string*>(owned); }, body);
+  if (reply == nullptr) {
+    delete body;
+    return MHD_NO;  // out of memory: libmicrohttpd closes the connection
   }
-  while (!conns.empty()) close_conn(*conns.begin()->second);
+  MHD_add_response_header(reply, MHD_HTTP_HEADER_CONTENT_TYPE, response.content_type.c_str());
+  for (const auto& [name, value] : response.headers) MHD_add_response_header(reply, name.c_str(), value.c_str());
+  // HTTP/1.1 implies keep-alive; the header says it anyway, as before.
+  MHD_set_response_options(reply, MHD_RF_SEND_KEEP_ALIVE_HEADER, MHD_RO_END);
+  const MHD_Result queued = MHD_queue_response(connection, unsigned(response.status), reply);
+  MHD_destroy_response(reply);  // the connection holds its own reference
+  return queued;
 }
 
-void HttpServer::Loop::accept_all(int64_t now) {
-  for (;;) {
-    const int fd = accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) {
-      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-        // Level-triggered: the backlog would wake us in a tight loop. Look
-        // again in a moment, when descriptors may have been freed.
-        spdlog::warn("http: cannot accept: {}; pausing the listener for 100ms", strerror(errno));
-        epoll_event ev{0, {.fd = listen_fd}};
-        epoll_ctl(epoll_fd, EPOLL_CTL_MOD, listen_fd, &ev);
-        listen_paused_until_ms = now + 100;
-      }
-      return;  // EAGAIN, or a connection that died in the backlog
+// Refusals decided from the header alone. Queued before the body is read,
+// they make libmicrohttpd skip the body and close the connection after the
+// reply, so a client cannot make us read what we would refuse.
+std::optional<Response> refuse_before_body(MHD_Connection* connection, size_t max_body) {
+  // Chunked bodies have no size up front; /publish bodies are small and
+  // every client can send a Content-Length.
+  if (MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING) != nullptr)
+    return error_response(411, "Transfer-Encoding (chunked bodies) is not supported: send the body with a Content-Length");
+  const char* length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+  if (length == nullptr) return std::nullopt;
+  uint64_t bytes = 0;
+  // libmicrohttpd has already refused a malformed value; one past 64 bits is too large here too.
+  const auto [end, ec] = std::from_chars(length, length + std::strlen(length), bytes);
+  if (ec != std::errc() || bytes > max_body)
+    return error_response(413, "request body is larger than the limit of " + std::to_string(max_body) + " bytes");
+  return std::nullopt;
+}
+
+// Called once when the header is in, then once per piece of body, then once
+// more with nothing when the request is whole.
+MHD_Result on_request(void* cls, MHD_Connection* connection, const char* url, const char* method,
+                      const char* /*version*/, const char* upload_data, size_t* upload_data_size, void** req_cls) {
+  Impl& impl = *static_cast<Impl*>(cls);
+  auto* pending = static_cast<PendingRequest*>(*req_cls);
+  if (pending == nullptr) {
+    pending = new PendingRequest;  // freed by on_completed
+    *req_cls = pending;
+    Request& request = pending->request;
+    request.method = method;
+    request.path = url;  // libmicrohttpd has taken the ?query off
+    if (const char* auth = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION))
+      request.authorization = auth;
+    if (std::optional<Response> refusal = refuse_before_body(connection, impl.options.max_body_bytes)) {
+      spdlog::debug("http: {} {} refused before its body: {}", request.method, request.path, refusal->status);
+      impl.router.count(request.path, refusal->status);
+      return queue(connection, std::move(*refusal));
     }
-    if (conns.size() >= options.max_connections) evict_idle();
-    if (conns.size() >= options.max_connections) {
-      // A short reply into a fresh socket buffer does not block.
-      const std::string reply =
-          serialize(error_response(503, "too many HTTP connections: the listener's limit is " +
-                                            std::to_string(options.max_connections)),
-                    false);
-      (void)!send(fd, reply.data(), reply.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-      close(fd);
-      ++router.counters().rejected_connections;
-      router.count("", 503);
-      continue;
-    }
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    auto conn = std::make_unique<Conn>(fd, ParseLimits{options.max_header_bytes, options.max_body_bytes});
-    conn->peer = peer_name(fd);
-    conn->last_progress_ms = now;
-    conn->registered = EPOLLIN;
-    epoll_event ev{EPOLLIN, {.fd = fd}};
-    if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-      close(fd);
-      continue;
-    }
-    conns.emplace(fd, std::move(conn));
-    ++router.counters().connections_total;
-    router.counters().connections = conns.size();
+    // Answering on a later call lets libmicrohttpd send "100 Continue" first
+    // when asked, and keep the connection for the next request.
+    return MHD_YES;
   }
-}
-
-void HttpServer::Loop::on_event(Conn& c, uint32_t events, int64_t now) {
-  if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) read_input(c, now);
-  if (!c.lingering && !c.close_after_write) process(c);
-  if (c.pending_output() > 0) write_output(c, now);
-  settle(c, now);
-}
-
-void HttpServer::Loop::read_input(Conn& c, int64_t now) {
-  scratch.resize(kReadChunk);
-  while (!c.peer_closed) {
-    // While lingering, input is read only to be thrown away.
-    if (!c.lingering && c.in.size() >= input_cap()) break;
-    const ssize_t n = recv(c.fd, scratch.data(), scratch.size(), 0);
-    if (n > 0) {
-      if (!c.lingering) {
-        if (c.in.empty()) c.request_started_ms = now;
-        c.in.append(scratch.data(), size_t(n));
-      }
-      c.last_progress_ms = now;
-      if (size_t(n) < scratch.size()) break;  // drained for now; saves an EAGAIN round
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno == EAGAIN) break;
-    // EOF: answer what is already buffered, then close. A reset: nothing
-    // more can reach the peer, so drop its output too.
-    c.peer_closed = true;
-    if (n < 0) {
-      c.close_after_write = true;
-      c.out.clear();
-      c.out_offset = 0;
-    }
-    break;
+  if (*upload_data_size != 0) {
+    // Bounded: Content-Length was checked against max_body_bytes above.
+    pending->request.body.append(upload_data, *upload_data_size);
+    *upload_data_size = 0;
+    return MHD_YES;
   }
+  // The request is whole: the client now has a full timeout to take the reply.
+  if (ConnectionDeadlines::Entry* deadline = deadline_of(connection)) impl.deadlines.restart(deadline);
+  Response response = impl.router.handle(pending->request);
+  spdlog::debug("http: {} {} -> {}", pending->request.method, pending->request.path, response.status);
+  return queue(connection, std::move(response));
 }
 
-void HttpServer::Loop::process(Conn& c) {
-  while (!c.close_after_write && c.pending_output() < kOutputHighWater && !c.in.empty()) {
-    const ParseResult result = c.parser.parse(c.in);
-    if (result.status == ParseStatus::NeedMore) {
-      // curl and others wait for "100 Continue" before sending a large body.
-      if (c.parser.awaiting_body() && c.parser.expects_continue() && !c.continue_sent) {
-        c.out += "HTTP/1.1 100 Continue\r\n\r\n";
-        c.continue_sent = true;
-      }
-      break;
-    }
-    if (result.status == ParseStatus::Error) {
-      const int status = c.parser.error_status();
-      spdlog::debug("http: {}: bad request, answered {}: {}", c.peer, status, c.parser.error_message());
-      router.count(c.parser.request().path, status);
-      c.out += serialize(error_response(status, c.parser.error_message()), false);
-      c.close_after_write = true;
-      c.linger_before_close = true;
-      c.in.clear();
-      break;
-    }
-    Request& request = c.parser.request();
-    Response response = router.handle(request);
-    spdlog::debug("http: {}: {} {} -> {}", c.peer, request.method, request.target, response.status);
-    const bool keep_alive = request.keep_alive && !c.peer_closed;
-    c.out += serialize(response, keep_alive, request.method == "HEAD");
-    if (!keep_alive) c.close_after_write = true;
-    c.in.erase(0, result.consumed);
-    c.parser.reset();
-    c.continue_sent = false;
-    c.served = true;
-    c.request_started_ms = c.last_progress_ms;
+void on_completed(void* cls, MHD_Connection* connection, void** req_cls, MHD_RequestTerminationCode code) {
+  delete static_cast<PendingRequest*>(*req_cls);
+  *req_cls = nullptr;
+  // The next request on this connection gets a full timeout from now.
+  if (code == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+    if (ConnectionDeadlines::Entry* deadline = deadline_of(connection))
+      static_cast<Impl*>(cls)->deadlines.restart(deadline);
+}
+
+void on_connection(void* cls, MHD_Connection* connection, void** socket_context, MHD_ConnectionNotificationCode code) {
+  Impl& impl = *static_cast<Impl*>(cls);
+  ListenerCounters& counters = impl.router.counters();
+  if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+    const MHD_ConnectionInfo* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (info == nullptr) return;  // never for a plain TCP connection; it then only misses its deadline
+    *socket_context = impl.deadlines.add(info->connect_fd);
+    ++counters.connections_total;
+    ++counters.connections;
+    return;
   }
-  // A client that closed its side mid-request will never finish it.
-  if (c.peer_closed) c.close_after_write = true;
+  // MHD_CONNECTION_NOTIFY_CLOSED comes before libmicrohttpd closes the descriptor.
+  auto* deadline = static_cast<ConnectionDeadlines::Entry*>(*socket_context);
+  if (deadline == nullptr) return;
+  if (impl.deadlines.remove(deadline)) ++counters.timeouts;
+  *socket_context = nullptr;
+  --counters.connections;
 }
 
-void HttpServer::Loop::write_output(Conn& c, int64_t now) {
-  while (c.pending_output() > 0) {
-    const ssize_t n = send(c.fd, c.out.data() + c.out_offset, c.pending_output(), MSG_DONTWAIT | MSG_NOSIGNAL);
-    if (n > 0) {
-      c.out_offset += size_t(n);
-      c.last_progress_ms = now;
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno != EAGAIN) {
-      // The peer is gone; nothing more can reach it.
-      c.out.clear();
-      c.out_offset = 0;
-      c.close_after_write = true;
-      c.peer_closed = true;
-    }
-    break;
-  }
-  if (c.pending_output() == 0) {
-    c.out.clear();
-    c.out_offset = 0;
-  }
+// libmicrohttpd's messages are mostly about clients (a malformed request,
+// an address over its limit): debug level, so a hostile client cannot fill
+// the log.
+__attribute__((format(printf, 2, 0))) void log_mhd(void* cls, const char* format, va_list args) {
+  char line[512];
+  std::vsnprintf(line, sizeof line, format, args);
+  std::string_view text(line);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+  spdlog::debug("http: libmicrohttpd: {}", text);
+  static_cast<Impl*>(cls)->last_message = text;
 }
 
-bool HttpServer::Loop::settle(Conn& c, int64_t now) {
-  if (c.close_after_write && c.pending_output() == 0 && !c.lingering) {
-    if (c.peer_closed || !c.linger_before_close) {
-      close_conn(c);
-      return false;
-    }
-    shutdown(c.fd, SHUT_WR);
-    c.lingering = true;
-    c.in.clear();
-    c.last_progress_ms = now;
-  }
-  if (c.lingering && c.peer_closed) {
-    close_conn(c);
-    return false;
-  }
-  uint32_t want = 0;
-  if (c.lingering || (!c.close_after_write && !c.peer_closed && c.pending_output() < kOutputHighWater &&
-                      c.in.size() < input_cap()))
-    want |= EPOLLIN;
-  if (c.pending_output() > 0) want |= EPOLLOUT;
-  if (want != c.registered) {
-    epoll_event ev{want, {.fd = c.fd}};
-    epoll_ctl(epoll_fd, EPOLL_CTL_MOD, c.fd, &ev);
-    c.registered = want;
-  }
-  return true;
-}
-
-int64_t HttpServer::Loop::deadline(const Conn& c) const {
-  if (c.lingering) return c.last_progress_ms + kLingerMs;
-  if (c.pending_output() > 0) return c.last_progress_ms + options.request_timeout_ms;
-  if (!c.in.empty()) return c.request_started_ms + options.request_timeout_ms;
-  // A connection that has not sent a request yet gets the shorter timeout.
-  return c.last_progress_ms + (c.served ? options.idle_timeout_ms : options.request_timeout_ms);
-}
-
-void HttpServer::Loop::expire(int64_t now) {
-  std::vector<Conn*> late;
-  for (auto& [fd, c] : conns)
-    if (now >= deadline(*c)) late.push_back(c.get());
-  for (Conn* c : late) {
-    if (c->lingering || c->pending_output() > 0 || c->in.empty()) {
-      if (!c->lingering) ++router.counters().timeouts;
-      close_conn(*c);
-      continue;
-    }
-    // A request that is still arriving after the timeout gets a 408.
-    ++router.counters().timeouts;
-    spdlog::debug("http: {}: request not complete after {}ms", c->peer, options.request_timeout_ms);
-    router.count(c->parser.request().path, 408);
-    c->out += serialize(error_response(408, "request not received in time"), false);
-    c->close_after_write = true;
-    c->linger_before_close = true;
-    c->in.clear();
-    write_output(*c, now);
-    settle(*c, now);
-  }
-}
-
-void HttpServer::Loop::close_conn(Conn& c) {
-  epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c.fd, nullptr);
-  close(c.fd);
-  conns.erase(c.fd);  // destroys c
-  router.counters().connections = conns.size();
-}
-
-void HttpServer::Loop::evict_idle() {
-  Conn* oldest = nullptr;
-  for (auto& [fd, c] : conns) {
-    const bool idle =
-        c->served && c->in.empty() && c->pending_output() == 0 && !c->lingering && !c->close_after_write;
-    if (idle && (oldest == nullptr || c->last_progress_ms < oldest->last_progress_ms)) oldest = c.get();
-  }
-  if (oldest != nullptr) close_conn(*oldest);
-}
-
-int HttpServer::Loop::next_timeout_ms(int64_t now) const {
-  int64_t next = now + 1000;
-  for (const auto& [fd, c] : conns) next = std::min(next, deadline(*c));
-  if (listen_paused_until_ms != 0) next = std::min(next, listen_paused_until_ms);
-  return int(std::max<int64_t>(0, next - now));
-}
-
-HttpServer::HttpServer(HttpBackend& backend, HttpServerOptions options)
-    : backend_(backend), options_(std::move(options)) {}
-
-HttpServer::~HttpServer() {
-  stop();
-  if (listen_fd_ >= 0) close(listen_fd_);
-  if (wake_fd_ >= 0) close(wake_fd_);
-}
-
-std::string HttpServer::start() {
+// Our own socket rather than libmicrohttpd's, so a bad address or a port in
+// use comes back as a sentence, and port 0 can be read back.
+std::string open_listener(const HttpServerOptions& options, int& fd, uint16_t& port) {
   sockaddr_storage ss{};
   socklen_t len;
   auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
   auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
-  if (inet_pton(AF_INET, options_.bind.c_str(), &v4->sin_addr) == 1) {
+  if (inet_pton(AF_INET, options.bind.c_str(), &v4->sin_addr) == 1) {
     v4->sin_family = AF_INET;
-    v4->sin_port = htons(options_.port);
+    v4->sin_port = htons(options.port);
     len = sizeof(sockaddr_in);
-  } else if (inet_pton(AF_INET6, options_.bind.c_str(), &v6->sin6_addr) == 1) {
+  } else if (inet_pton(AF_INET6, options.bind.c_str(), &v6->sin6_addr) == 1) {
     v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(options_.port);
+    v6->sin6_port = htons(options.port);
     len = sizeof(sockaddr_in6);
   } else {
-    return "HTTP bind address '" + options_.bind + "' is not an IPv4 or IPv6 address";
+    return "HTTP bind address '" + options.bind + "' is not an IPv4 or IPv6 address";
   }
-  const std::string where = options_.bind + ":" + std::to_string(options_.port);
-  listen_fd_ = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (listen_fd_ < 0) return std::string("HTTP socket: ") + strerror(errno);
+  const std::string where = options.bind + ":" + std::to_string(options.port);
+  fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return std::string("HTTP socket: ") + strerror(errno);
   int one = 1;
-  setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&ss), len) < 0)
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&ss), len) < 0)
     return "cannot bind HTTP listener to " + where + ": " + strerror(errno);
-  if (listen(listen_fd_, options_.tcp_backlog) < 0) return std::string("HTTP listen: ") + strerror(errno);
+  if (listen(fd, options.tcp_backlog) < 0) return std::string("HTTP listen: ") + strerror(errno);
   sockaddr_storage bound{};
   socklen_t blen = sizeof bound;
-  getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&bound), &blen);
-  port_ = ntohs(bound.ss_family == AF_INET ? reinterpret_cast<sockaddr_in*>(&bound)->sin_port
-                                           : reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &blen);
+  port = ntohs(bound.ss_family == AF_INET ? reinterpret_cast<sockaddr_in*>(&bound)->sin_port
+                                          : reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port);
+  return {};
+}
 
-  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (wake_fd_ < 0) return std::string("HTTP eventfd: ") + strerror(errno);
-  loop_ = std::make_unique<Loop>(backend_, options_, listen_fd_, wake_fd_);
-  loop_->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-  if (loop_->epoll_fd < 0) return std::string("HTTP epoll: ") + strerror(errno);
-  epoll_event ev{EPOLLIN, {.fd = listen_fd_}};
-  epoll_ctl(loop_->epoll_fd, EPOLL_CTL_ADD, listen_fd_, &ev);
-  ev = epoll_event{EPOLLIN, {.fd = wake_fd_}};
-  epoll_ctl(loop_->epoll_fd, EPOLL_CTL_ADD, wake_fd_, &ev);
-  thread_ = std::thread([this] { loop_->run(); });
-  pthread_setname_np(thread_.native_handle(), "ringcast-http");
+}  // namespace
+
+HttpServer::HttpServer(HttpBackend& backend, HttpServerOptions options)
+    : options_(std::move(options)), impl_(std::make_unique<Impl>(backend, options_)) {}
+
+HttpServer::~HttpServer() { stop(); }
+
+std::string HttpServer::start() {
+  int fd = -1;
+  if (std::string err = open_listener(options_, fd, port_); !err.empty()) {
+    if (fd >= 0) close(fd);
+    return err;
+  }
+  impl_->deadlines.start();
+  // libmicrohttpd's own timeout restarts with every byte received; it stays
+  // as a backstop a second past ours, which ConnectionDeadlines enforces.
+  const auto backstop_seconds = unsigned((options_.timeout_ms + 999) / 1000 + 1);
+  impl_->daemon = MHD_start_daemon(
+      // One internal thread polling with epoll (MHD_USE_AUTO picks it on
+      // Linux): every backend call on one thread, as HttpBackend requires.
+      MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, nullptr, nullptr, &on_request, impl_.get(),
+      // First, or libmicrohttpd prints the other options' errors itself.
+      MHD_OPTION_EXTERNAL_LOGGER, &log_mhd, impl_.get(),
+      MHD_OPTION_LISTEN_SOCKET, MHD_socket(fd),
+      MHD_OPTION_CONNECTION_LIMIT, unsigned(options_.max_connections),
+      MHD_OPTION_PER_IP_CONNECTION_LIMIT, unsigned(options_.max_connections_per_ip),
+      MHD_OPTION_CONNECTION_TIMEOUT, backstop_seconds,
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, size_t(options_.max_header_bytes),
+      MHD_OPTION_NOTIFY_CONNECTION, &on_connection, impl_.get(),
+      MHD_OPTION_NOTIFY_COMPLETED, &on_completed, impl_.get(),
+      MHD_OPTION_END);
+  if (impl_->daemon == nullptr) {
+    // libmicrohttpd closes the socket on some failures and not others: it
+    // is left open rather than risk closing a descriptor reused meanwhile.
+    impl_->deadlines.stop();
+    return "HTTP listener on " + options_.bind + ":" + std::to_string(port_) + ": libmicrohttpd did not start: " +
+           (impl_->last_message.empty() ? std::string("no reason given") : impl_->last_message);
+  }
   return {};
 }
 
 void HttpServer::stop() {
-  if (thread_.joinable()) {
-    const uint64_t one = 1;
-    (void)!write(wake_fd_, &one, sizeof one);
-    thread_.join();
+  if (impl_->daemon != nullptr) {
+    // Joins libmicrohttpd's thread, which closes every connection (and the
+    // listening socket) on its way out.
+    MHD_stop_daemon(impl_->daemon);
+    impl_->daemon = nullptr;
   }
-  if (loop_ && loop_->epoll_fd >= 0) {
-    close(loop_->epoll_fd);
-    loop_->epoll_fd = -1;
-  }
+  impl_->deadlines.stop();
 }
 
 }  // namespace ringcast::http

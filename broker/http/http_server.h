@@ -1,17 +1,19 @@
 // The HTTP/1.1 listener for /metrics, /stats, /healthz and POST /publish:
-// one thread of its own with non-blocking sockets and epoll, so no shard
-// ever waits on an HTTP client.
+// libmicrohttpd on one internal thread of its own (epoll), so no shard ever
+// waits on an HTTP client, with limits that keep hostile clients from
+// holding it shut: connections in total and per address, request sizes, and
+// a deadline per request that trickled bytes do not push back.
 //
-// Threading: start() and stop() are called by the owner (main); everything
-// else runs on the listener's thread, which owns the sockets, the router
-// and the backend calls. stop() joins the thread before returning.
+// Threading: start() and stop() are called by the owner (main). The router
+// and every HttpBackend call run on libmicrohttpd's single thread, one at a
+// time, as HttpBackend requires; a second thread only enforces deadlines
+// (connection_deadlines.h). stop() joins both before returning.
 #pragma once
 
-#include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "http/http_backend.h"
 
@@ -21,13 +23,16 @@ struct HttpServerOptions {
   std::string bind = "127.0.0.1";
   uint16_t port = 9121;  // 0 picks a free port; port() says which
   size_t max_body_bytes = 1024 * 1024;
+  // Request line and headers must fit in this (libmicrohttpd's memory pool
+  // per connection); a larger header is answered 431.
   size_t max_header_bytes = 16 * 1024;
   unsigned max_connections = 64;
-  // A keep-alive connection with nothing to do is closed after this.
-  int64_t idle_timeout_ms = 60'000;
-  // A request must arrive whole, and a response be taken by the client,
-  // within this; slower clients are answered 408 or dropped.
-  int64_t request_timeout_ms = 10'000;
+  // From one IP address; further connections from it are closed at once.
+  unsigned max_connections_per_ip = 24;
+  // A connection must deliver its request within this from its opening or
+  // its previous request's end (so it is also the keep-alive idle limit),
+  // and take the reply within this from the request's arrival.
+  int64_t timeout_ms = 10'000;
   int tcp_backlog = 128;
 };
 
@@ -41,22 +46,18 @@ class HttpServer {
   // Binds and listens on the calling thread (so errors come back here as
   // text, empty on success), then starts the listener's thread.
   std::string start();
-  // Closes every connection and joins the thread. Idempotent. A publish in
+  // Closes every connection and joins the threads. Idempotent. A publish in
   // progress finishes (or gives up, see HttpBackend::publish) first.
   void stop();
 
   uint16_t port() const { return port_; }
 
- private:
-  struct Loop;
+  struct Impl;  // public so the C callbacks in http_server.cpp can name it
 
-  HttpBackend& backend_;
+ private:
   HttpServerOptions options_;
-  int listen_fd_ = -1;
-  int wake_fd_ = -1;
   uint16_t port_ = 0;
-  std::unique_ptr<Loop> loop_;
-  std::thread thread_;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace ringcast::http

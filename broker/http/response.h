@@ -1,4 +1,5 @@
-// An HTTP response before it is serialized, and its serialization.
+// An HTTP response as the endpoints build it; http_server.cpp hands it to
+// libmicrohttpd, which writes the status line, framing and Connection header.
 #pragma once
 
 #include <string>
@@ -16,12 +17,6 @@ struct Response {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra ones (Allow, WWW-Authenticate)
 };
-
-std::string_view reason_phrase(int status);
-
-// Status line, headers and (unless `head_only`) the body, ready to write.
-// `keep_alive` chooses the Connection header.
-std::string serialize(const Response& r, bool keep_alive, bool head_only = false);
 
 // A JSON error reply: {"error": message}.
 Response error_response(int status, std::string_view message);

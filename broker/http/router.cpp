@@ -39,7 +39,7 @@ Response Router::handle(Request& request) {
 }
 
 bool Router::check_auth(const Request& request, std::string& user, Response& refusal) {
-  const std::string_view header = request.header("authorization");
+  const std::string_view header = request.authorization;
   const char* problem = nullptr;
   if (header.empty()) {
     if (!backend_.auth_required()) {
@@ -128,10 +128,7 @@ std::string Router::metrics_text() const {
   w.sample("ringcast_http_connections", counters_.connections);
   w.family("ringcast_http_connections_total", "counter", "Connections the HTTP listener accepted.");
   w.sample("ringcast_http_connections_total", counters_.connections_total);
-  w.family("ringcast_http_rejected_connections_total", "counter",
-           "HTTP connections refused because the listener's connection limit was reached.");
-  w.sample("ringcast_http_rejected_connections_total", counters_.rejected_connections);
-  w.family("ringcast_http_timeouts_total", "counter", "HTTP connections closed for being idle or too slow.");
+  w.family("ringcast_http_timeouts_total", "counter", "HTTP connections cut because a request or its reply took longer than the timeout, or it sat idle that long.");
   w.sample("ringcast_http_timeouts_total", counters_.timeouts);
   w.family("ringcast_http_requests_total", "counter", "HTTP requests answered, by endpoint and status code.");
   for (const auto& [key, n] : requests_) {

@@ -12,17 +12,16 @@
 
 #include "http/http_backend.h"
 #include "http/publish_body.h"
-#include "http/request_parser.h"
+#include "http/request.h"
 #include "http/response.h"
 
 namespace ringcast::http {
 
 // Figures about the listener itself, kept by the HTTP thread.
 struct ListenerCounters {
-  uint64_t connections = 0;           // open now
-  uint64_t connections_total = 0;     // accepted since start
-  uint64_t rejected_connections = 0;  // over max_connections
-  uint64_t timeouts = 0;              // closed for idleness or slowness
+  uint64_t connections = 0;        // open now
+  uint64_t connections_total = 0;  // accepted since start
+  uint64_t timeouts = 0;           // cut for being idle or too slow
 };
 
 class Router {
@@ -32,8 +31,8 @@ class Router {
   // Answers one request. The request's body may be moved from.
   Response handle(Request& request);
 
-  // Counts a reply that did not come from handle() (a parse error, a 503 to
-  // a connection over the limit), so /metrics shows every status sent.
+  // Counts a reply that did not come from handle() (a 411 or 413 sent before
+  // the body), so /metrics shows every status the listener chose.
   void count(std::string_view path, int status);
 
   ListenerCounters& counters() { return counters_; }

@@ -60,6 +60,9 @@ ConfigChanges compare_configs(const config::Config& running, const config::Confi
   restart("metrics.port", running.metrics.port, loaded.metrics.port);
   restart("metrics.max_body", running.metrics.max_body, loaded.metrics.max_body);
   restart("metrics.max_connections", running.metrics.max_connections, loaded.metrics.max_connections);
+  restart("metrics.max_connections_per_ip", running.metrics.max_connections_per_ip,
+          loaded.metrics.max_connections_per_ip);
+  restart("metrics.timeout", running.metrics.timeout_seconds, loaded.metrics.timeout_seconds);
   const config::NatsConfig& nats = running.cluster.nats;
   const config::NatsConfig& new_nats = loaded.cluster.nats;
   restart("cluster.nats.servers", nats.servers, new_nats.servers);

@@ -225,6 +225,8 @@ int main(int argc, char** argv) {
     http_options.port = cfg.metrics.port;
     http_options.max_body_bytes = cfg.metrics.max_body;
     http_options.max_connections = cfg.metrics.max_connections;
+    http_options.max_connections_per_ip = cfg.metrics.max_connections_per_ip;
+    http_options.timeout_ms = int64_t(cfg.metrics.timeout_seconds) * 1000;
     http_backend = std::make_unique<ringcast::http::DaemonBackend>(server, acl);
     http = std::make_unique<ringcast::http::HttpServer>(*http_backend, http_options);
     if (std::string err = http->start(); !err.empty()) {

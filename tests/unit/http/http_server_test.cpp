@@ -1,85 +1,28 @@
 // The HTTP listener in-process with a fake daemon, on an ephemeral
-// 127.0.0.1 port: endpoints, errors, auth, limits, keep-alive, timeouts,
-// and that no input takes the listener down.
+// 127.0.0.1 port: endpoints, errors, auth, keep-alive, 100-continue, and
+// that no input takes the listener down. Limits and timeouts: http_limits_test.cpp.
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "http/basic_auth.h"
-#include "http/http_server.h"
-#include "test_client.h"
+#include "http_server_fixture.h"
 
 namespace ringcast::http {
 namespace {
 
+using testing::FakeBackend;
+using testing::HttpServerTest;
+using testing::lower;
 using testing::make_request;
 using testing::Reply;
 using testing::TestClient;
-
-// Receivers = length of the channel name, so replies are predictable.
-class FakeBackend : public HttpBackend {
- public:
-  bool publish(std::span<const PublishItem> items, std::vector<int64_t>& receivers) override {
-    std::lock_guard lock(mutex);
-    if (shutting_down) return false;
-    for (const PublishItem& item : items) {
-      published.push_back(item);
-      receivers.push_back(int64_t(item.channel.size()));
-    }
-    return true;
-  }
-  std::string stats_json() override { return "{\"stats\":{\"total_publishes\":7}}"; }
-  std::string metrics_text() override { return "# HELP fake_up Fake.\n# TYPE fake_up gauge\nfake_up 1\n"; }
-  bool accepting() override { return up; }
-  bool auth_required() override { return with_auth; }
-  // alice may publish to news.* and read stats; bob may do neither.
-  bool authenticate(std::string_view user, std::string_view password) override {
-    return (user == "alice" && password == "wonder:land") || (user == "bob" && password == "builder");
-  }
-  bool may_publish(std::string_view user, std::string_view channel) override {
-    return user == "default" || (user == "alice" && channel.starts_with("news."));
-  }
-  bool may_read_stats(std::string_view user) override { return user != "bob"; }
-
-  std::vector<PublishItem> taken() {
-    std::lock_guard lock(mutex);
-    return published;
-  }
-
-  std::mutex mutex;
-  std::vector<PublishItem> published;
-  std::atomic<bool> shutting_down{false};
-  std::atomic<bool> up{true};
-  std::atomic<bool> with_auth{false};
-};
-
-class HttpServerTest : public ::testing::Test {
- protected:
-  void start(HttpServerOptions options = {}) {
-    options.bind = "127.0.0.1";
-    options.port = 0;
-    server_ = std::make_unique<HttpServer>(backend_, options);
-    ASSERT_EQ(server_->start(), "");
-    ASSERT_NE(server_->port(), 0);
-  }
-  void SetUp() override { start(); }
-  void TearDown() override { server_.reset(); }
-
-  Reply roundtrip(const std::string& raw, bool head = false) {
-    TestClient c(server_->port());
-    EXPECT_TRUE(c.connected());
-    c.send_raw(raw);
-    return c.read_reply(head);
-  }
-
-  FakeBackend backend_;
-  std::unique_ptr<HttpServer> server_;
-};
 
 TEST_F(HttpServerTest, PublishSingle) {
   const Reply r = roundtrip(make_request("POST", "/publish", R"({"channel":"news","message":"hi\u0000there"})"));
@@ -224,7 +167,7 @@ TEST_F(HttpServerTest, KeepAliveAndPipelining) {
     ASSERT_TRUE(c.send_raw(make_request("POST", "/publish", R"({"channel":"k","message":"v"})")));
     const Reply r = c.read_reply();
     EXPECT_EQ(r.status, 200);
-    EXPECT_EQ(r.header("connection"), "keep-alive");
+    EXPECT_EQ(lower(r.header("connection")), "keep-alive");
   }
   // Three requests in one write, three answers in order.
   ASSERT_TRUE(c.send_raw(make_request("GET", "/healthz") + make_request("GET", "/nope") + make_request("GET", "/stats")));
@@ -235,7 +178,7 @@ TEST_F(HttpServerTest, KeepAliveAndPipelining) {
   ASSERT_TRUE(c.send_raw(make_request("GET", "/healthz", {}, "Connection: close\r\n")));
   const Reply last = c.read_reply();
   EXPECT_EQ(last.status, 200);
-  EXPECT_EQ(last.header("connection"), "close");
+  EXPECT_EQ(lower(last.header("connection")), "close");
   EXPECT_TRUE(c.closed_by_peer());
   EXPECT_EQ(backend_.taken().size(), 5u);
 }
@@ -269,91 +212,14 @@ TEST_F(HttpServerTest, ChunkedIsRefusedClearly) {
   EXPECT_TRUE(c.closed_by_peer());
 }
 
-TEST_F(HttpServerTest, BodyOverTheLimitGets413) {
-  server_.reset();
-  HttpServerOptions o;
-  o.max_body_bytes = 1000;
-  start(o);
-  // Announced too large: answered before the body is sent.
-  TestClient c(server_->port());
-  c.send_raw("POST /publish HTTP/1.1\r\nContent-Length: 1001\r\n\r\n");
-  Reply r = c.read_reply();
-  EXPECT_EQ(r.status, 413);
-  EXPECT_NE(r.body.find("\"error\":\"request body is larger than the limit of 1000 bytes\""), std::string::npos);
-  EXPECT_TRUE(c.closed_by_peer());
-  // Sent anyway, 1 MiB of it: the reply still arrives.
-  TestClient d(server_->port());
-  d.send_raw("POST /publish HTTP/1.1\r\nContent-Length: 1048576\r\n\r\n" + std::string(1 << 20, 'x'));
-  EXPECT_EQ(d.read_reply().status, 413);
-  // At the limit is fine.
-  std::string body = R"({"channel":"c","message":")";
-  body += std::string(1000 - body.size() - 2, 'm') + "\"}";
-  ASSERT_EQ(body.size(), 1000u);
-  EXPECT_EQ(roundtrip(make_request("POST", "/publish", body)).status, 200);
-}
-
-TEST_F(HttpServerTest, OversizedHeaderGets431) {
-  const Reply r = roundtrip("GET /healthz HTTP/1.1\r\nX-Big: " + std::string(20000, 'a') + "\r\n\r\n");
-  EXPECT_EQ(r.status, 431);
-}
-
-TEST_F(HttpServerTest, SlowAndIdleClientsTimeOut) {
-  server_.reset();
-  HttpServerOptions o;
-  o.request_timeout_ms = 200;
-  o.idle_timeout_ms = 300;
-  start(o);
-  const auto t0 = std::chrono::steady_clock::now();
-  TestClient slow(server_->port());
-  slow.send_raw("GET /healthz HTTP/1.1\r\nHost:");
-  const Reply r = slow.read_reply();
-  EXPECT_EQ(r.status, 408);
-  EXPECT_TRUE(slow.closed_by_peer());
-  TestClient idle(server_->port());
-  idle.send_raw(make_request("GET", "/healthz"));
-  EXPECT_EQ(idle.read_reply().status, 200);
-  EXPECT_TRUE(idle.closed_by_peer());
-  // A client that never sends a request is dropped after the request timeout.
-  TestClient mute(server_->port());
-  EXPECT_TRUE(mute.closed_by_peer());
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(4));
-}
-
-TEST_F(HttpServerTest, ConnectionLimit) {
-  server_.reset();
-  HttpServerOptions o;
-  o.max_connections = 2;
-  start(o);
-  // Two clients in the middle of a request fill the listener.
-  TestClient a(server_->port()), b(server_->port());
-  a.send_raw("GET /healthz HTTP/1.1\r\n");
-  b.send_raw("GET /healthz HTTP/1.1\r\n");
-  Reply r;
-  for (int attempt = 0; attempt < 50 && r.status != 503; ++attempt) {
-    TestClient third(server_->port());
-    r = third.read_reply();
-  }
-  EXPECT_EQ(r.status, 503);
-  EXPECT_NE(r.body.find("too many HTTP connections: the listener's limit is 2"), std::string::npos);
-  // Once one leaves, a new client gets in.
-  a.send_raw("Connection: close\r\n\r\n");
-  EXPECT_EQ(a.read_reply().status, 200);
-  EXPECT_TRUE(a.closed_by_peer());
-  TestClient c(server_->port());
-  c.send_raw(make_request("GET", "/healthz"));
-  EXPECT_EQ(c.read_reply().status, 200);
-  // b and c are busy or served; c is now idle between requests and makes
-  // room for the next client instead of the next client being refused.
-  TestClient d(server_->port());
-  d.send_raw(make_request("GET", "/healthz"));
-  EXPECT_EQ(d.read_reply().status, 200);
-  EXPECT_TRUE(c.closed_by_peer());
-  b.send_raw("\r\n");
-  EXPECT_EQ(b.read_reply().status, 200);
-}
-
 TEST_F(HttpServerTest, GarbageNeverKillsTheListener) {
   using namespace std::string_literals;
+  // What libmicrohttpd waits on (a body for a doubled Content-Length, the
+  // rest of a request) is cut by a short timeout instead of the client's.
+  server_.reset();
+  HttpServerOptions o;
+  o.timeout_ms = 300;
+  start(o);
   const std::vector<std::string> garbage = {
       "\r\n\r\n\r\n",
       std::string("\0\0\0\0GET / HTTP/1.1\r\n\r\n", 22),

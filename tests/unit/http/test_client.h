@@ -28,11 +28,19 @@ struct Reply {
 
 class TestClient {
  public:
-  explicit TestClient(uint16_t port, int timeout_ms = 5000) {
+  // `source`: the local address to connect from; any of 127.0.0.0/8 works
+  // on Linux, so tests can play several client addresses.
+  explicit TestClient(uint16_t port, int timeout_ms = 5000, const char* source = nullptr) {
     fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
     setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    if (source != nullptr) {
+      sockaddr_in local{};
+      local.sin_family = AF_INET;
+      inet_pton(AF_INET, source, &local.sin_addr);
+      if (bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) return;
+    }
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_port = htons(port);
@@ -57,6 +65,7 @@ class TestClient {
   }
 
   // Reads one response; `head` when it answers a HEAD (no body follows).
+  // After a timeout (status -1) it may be called again: what arrived is kept.
   Reply read_reply(bool head = false) {
     Reply r;
     size_t end;
