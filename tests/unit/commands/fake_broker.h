@@ -10,6 +10,7 @@
 #include "commands/broker.h"
 #include "commands/command_table.h"
 #include "config.h"
+#include "output_wire.h"
 
 namespace ringcast::commands::testing {
 
@@ -34,20 +35,7 @@ class FakeBroker final : public Broker, public ClientScope {
     execute(*this, c, args);
     return take_output(c);
   }
-  static std::string take_output(Connection& c) {
-    std::string wire;
-    std::vector<iovec> iov;
-    while (!c.out.empty()) {
-      c.out.prepare(iov);
-      size_t n = 0;
-      for (const iovec& v : iov) {
-        wire.append(static_cast<const char*>(v.iov_base), v.iov_len);
-        n += v.iov_len;
-      }
-      c.out.complete(n);
-    }
-    return wire;
-  }
+  static std::string take_output(Connection& c) { return ringcast::testing::write_out(c.out); }
 
   // Broker
   int64_t publish(pubsub::Kind kind, std::string_view channel, std::string_view payload) override {

@@ -3,14 +3,13 @@
 // test decides when each shard runs its loop steps. Used by the engine tests.
 #pragma once
 
-#include <sys/uio.h>
-
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "config.h"
 #include "engine/pubsub_engine.h"
+#include "output_wire.h"
 
 namespace ringcast::engine::testing {
 
@@ -62,20 +61,7 @@ class FakeShard final : public ShardContext, public Mesh {
     engine_.flush_outboxes();
   }
   // Everything queued to `s`, as a socket would receive it, written out.
-  static std::string written(Subscriber& s) {
-    std::string wire;
-    std::vector<iovec> iov;
-    while (!s.out.empty()) {
-      s.out.prepare(iov);
-      size_t n = 0;
-      for (const iovec& v : iov) {
-        wire.append(static_cast<const char*>(v.iov_base), v.iov_len);
-        n += v.iov_len;
-      }
-      s.out.complete(n);
-    }
-    return wire;
-  }
+  static std::string written(Subscriber& s) { return ringcast::testing::write_out(s.out); }
 
   stats::ShardCounters counters;
   unsigned hand_overs = 0;
