@@ -2,6 +2,7 @@
 // waits (its later requests held back, in order) until all shards answered.
 #include <charconv>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,7 @@ constexpr unsigned kRecvBufferSize = 16 * 1024;
 struct KillFilter {
   uint64_t id = 0;
   std::string addr, laddr;
+  std::optional<std::string> user;  // clients acting as this ACL user
   ClientType type = ClientType::Any;
   bool skip_me = true;
   uint64_t me = 0;
@@ -67,6 +69,7 @@ struct KillFilter {
     if (id != 0 && c.id != id) return false;
     if (!addr.empty() && c.addr != addr) return false;
     if (!laddr.empty() && c.laddr != laddr) return false;
+    if (user && (c.user == nullptr || c.user->name() != *user)) return false;
     return type_matches(type, c);
   }
 };
@@ -157,6 +160,13 @@ void client_kill(Request& req) {
         filter.addr = value;
       } else if (iequals(key, "LADDR")) {
         filter.laddr = value;
+      } else if (iequals(key, "USER")) {
+        if (req.broker.acl().find(value) == nullptr) {
+          // Redis prints the name with %s: it ends at a NUL byte.
+          reply_error_line(req, "ERR No such user '" + std::string(value.substr(0, value.find('\0'))) + "'");
+          return;
+        }
+        filter.user = std::string(value);
       } else if (iequals(key, "TYPE")) {
         filter.type = parse_type(value);
         if (filter.type == ClientType::Any) {

@@ -63,6 +63,22 @@ TEST(ClientCommand, KillByIdByAddressAndByType) {
   EXPECT_EQ(broker.killed, 2);
 }
 
+TEST(ClientCommand, KillByUser) {
+  config::Config settings;
+  settings.users.push_back({"alice", {"on", ">pw", "+@all", "allchannels"}, 1});
+  FakeBroker broker(settings);
+  Connection& me = broker.connect();
+  Connection& alice = broker.connect();
+  Connection& other = broker.connect();
+  EXPECT_EQ(broker.run(alice, {"AUTH", "alice", "pw"}), "+OK\r\n");
+  EXPECT_EQ(broker.run(me, {"CLIENT", "KILL", "USER", "nobody"}), "-ERR No such user 'nobody'\r\n");
+  EXPECT_EQ(broker.run(me, {"CLIENT", "KILL", "USER", "alice"}), ":1\r\n");
+  EXPECT_TRUE(alice.closing);
+  EXPECT_FALSE(other.closing);
+  EXPECT_EQ(broker.run(me, {"CLIENT", "KILL", "USER", "default"}), ":1\r\n");  // not the caller (SKIPME yes)
+  EXPECT_TRUE(other.closing);
+}
+
 TEST(InfoCommand, RendersTheBrokersSnapshot) {
   FakeBroker broker;
   broker.snapshot_value.redis_version = "7.0.15";
