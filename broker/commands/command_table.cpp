@@ -20,15 +20,23 @@ constexpr std::string_view kConnFlags = "noscript loading stale fast no_auth all
 
 const CommandSpec kPubsubSubcommands[] = {
     {"pubsub|channels", -2, 0, pubsub_channels, "pubsub loading stale", "@pubsub @slow",
-     "List active channels", "2.8.0", "pubsub", "O(N) where N is the number of active channels", {}},
+     "List active channels", "2.8.0", "pubsub",
+     "O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short "
+     "channels and patterns)",
+     {}},
     {"pubsub|numsub", -2, 0, pubsub_numsub, "pubsub loading stale", "@pubsub @slow",
-     "Get the count of subscribers for channels", "2.8.0", "pubsub", "O(N) for the NUMSUB subcommand", {}},
+     "Get the count of subscribers for channels", "2.8.0", "pubsub",
+     "O(N) for the NUMSUB subcommand, where N is the number of requested channels", {}},
     {"pubsub|numpat", 2, 0, pubsub_numpat, "pubsub loading stale", "@pubsub @slow",
      "Get the count of unique patterns pattern subscriptions", "2.8.0", "pubsub", "O(1)", {}},
     {"pubsub|shardchannels", -2, 0, pubsub_shardchannels, "pubsub loading stale", "@pubsub @slow",
-     "List active shard channels", "7.0.0", "pubsub", "O(N) where N is the number of active shard channels", {}},
+     "List active shard channels", "7.0.0", "pubsub",
+     "O(N) where N is the number of active shard channels, and assuming constant time pattern matching (relatively "
+     "short shard channels).",
+     {}},
     {"pubsub|shardnumsub", -2, 0, pubsub_shardnumsub, "pubsub loading stale", "@pubsub @slow",
-     "Get the count of subscribers for shard channels", "7.0.0", "pubsub", "O(N) for the SHARDNUMSUB subcommand", {}},
+     "Get the count of subscribers for shard channels", "7.0.0", "pubsub",
+     "O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels", {}},
     {"pubsub|help", 2, 0, pubsub_help, "loading stale", "@slow", "Show helpful text about the different subcommands",
      "6.2.0", "pubsub", "O(1)", {}},
 };

@@ -1,7 +1,7 @@
 # Introspection replies byte for byte against redis-server's, side by side in one run: PUBSUB HELP
 # whole; CLIENT HELP and COMMAND HELP as Redis's lines minus those of subcommands and options
 # ringcast does not have (never reworded, never reordered); COMMAND LIST names only Redis commands;
-# COMMAND DOCS carries Redis's summary, since and group; CLIENT INFO has Redis's fields, in Redis's
+# COMMAND DOCS carries Redis's summary, since, group and complexity; CLIENT INFO has Redis's fields, in Redis's
 # order, with Redis's values where they do not depend on the connection.
 
 import unittest
@@ -77,14 +77,14 @@ class IntrospectionVsRedisTest(ServerTestCase):
                      b"client|kill", b"command|docs", b"hello", b"reset"):
             self.assertIn(name, ours)
 
-    def test_command_docs_carry_redis_s_summary_since_and_group(self):
+    def test_command_docs_carry_redis_s_summary_since_group_and_complexity(self):
         names, _ = self.both("COMMAND", "LIST")
         for name in names:
             ours, theirs = self.both("COMMAND", "DOCS", name)
             self.assertEqual(len(ours), 2, name)
             mine = dict(zip(ours[1][0::2], ours[1][1::2]))
             ref = dict(zip(theirs[1][0::2], theirs[1][1::2]))
-            for key in (b"summary", b"since", b"group"):
+            for key in (b"summary", b"since", b"group", b"complexity"):
                 self.assertEqual(mine.get(key), ref.get(key), "COMMAND DOCS %s: %s" % (name.decode(), key.decode()))
 
     def test_client_info_has_redis_s_fields_and_values(self):
