@@ -3,7 +3,7 @@
 
 import unittest
 
-from harness import ServerTestCase, cmd, skip_unless_ringcast, wait_until
+from harness import ServerTestCase, client_list_entry, cmd, skip_unless_ringcast, wait_until
 
 NOPERM_PUBLISH = b"-NOPERM this user has no permissions to run the 'publish' command\r\n"
 
@@ -35,6 +35,8 @@ class AclReloadTest(ServerTestCase):
         self.server = self.start_server(shards=2, config_text=config(alice=ALICE, bob=BOB))
         # One canary connection per shard (connections are dealt out round-robin).
         self.canaries = [self.login("canary", "x") for _ in range(2)]
+        shards = {client_list_entry(self.canaries[0], c)["shard"] for c in self.canaries}
+        self.assertEqual(shards, {"0", "1"}, "the canaries do not cover both shards")
 
     def login(self, user, password):
         c = self.client()

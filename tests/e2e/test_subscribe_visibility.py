@@ -4,7 +4,7 @@
 import unittest
 
 from barrier import until_ping
-from harness import ServerTestCase, cmd
+from harness import ServerTestCase, client_list_entry, cmd, is_redis
 
 ROUNDS = 1000
 
@@ -21,6 +21,10 @@ class SubscribeVisibilityTest(ServerTestCase):
         self.a = self.client()
         self.b = self.client()
         self.c = self.client()
+        if not is_redis():
+            shard = lambda peer: client_list_entry(self.a, peer)["shard"]  # noqa: E731
+            self.assertEqual(shard(self.a), shard(self.c), "a and c are not on one shard")
+            self.assertNotEqual(shard(self.a), shard(self.b), "b is not on the other shard")
 
     def exchange(self, c, req, exp, what):
         self.assertBytes(c.request(req, len(exp), timeout=5), exp, what)
