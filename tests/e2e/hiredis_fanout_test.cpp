@@ -24,6 +24,7 @@
 #include <functional>
 #include <memory>
 #include <sstream>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -146,6 +147,12 @@ TEST_F(HiredisFanout, EveryMessageReachesEverySubscriberInPublisherOrder) {
   for (int i = 0; i < kPublishers; ++i) {
     pubs.push_back(connect_to(server_.port()));
     ASSERT_TRUE(pubs.back()) << "publisher " << i << " could not connect";
+  }
+  if (!server_.is_redis()) {
+    const std::vector<std::string> shards = pubsub_client_shards(pubs[0].get());
+    ASSERT_EQ(shards.size(), size_t(kSubscribers));
+    EXPECT_EQ(std::set<std::string>(shards.begin(), shards.end()), (std::set<std::string>{"0", "1"}))
+        << "the subscribers do not cover both shards";
   }
   {
     Reply r(static_cast<redisReply*>(redisCommand(pubs[0].get(), "PUBSUB NUMSUB %s", kChannel)));

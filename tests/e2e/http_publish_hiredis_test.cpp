@@ -73,6 +73,14 @@ TEST_F(HttpPublishToHiredis, SubscribersReceiveTheExactBytes) {
   Reply pconfirm(static_cast<redisReply*>(redisCommand(pattern_sub.get(), "PSUBSCRIBE %s", "ne*")));
   ASSERT_TRUE(pconfirm);
 
+  if (!server_.is_redis()) {
+    Context asker = connect_to(server_.port());
+    ASSERT_TRUE(asker);
+    const std::vector<std::string> shards = pubsub_client_shards(asker.get());
+    ASSERT_EQ(shards.size(), 2u);
+    EXPECT_NE(shards[0], shards[1]) << "both subscribers are on shard " << shards[0];
+  }
+
   // JSON escapes carry any byte: NUL, CR/LF, quotes, non-ASCII.
   const std::string payload("a\0b\r\n\"q\" \xc3\xa9", 11);
   const std::string response =

@@ -55,6 +55,21 @@ inline Reply get_reply(redisContext* c) {
   return Reply(static_cast<redisReply*>(r));
 }
 
+// The `shard` field of every subscribed client in ringcast's CLIENT LIST, in
+// list order: where the daemon placed them (tests that rely on placement
+// assert it). Empty on a failed request.
+inline std::vector<std::string> pubsub_client_shards(redisContext* asker) {
+  std::vector<std::string> shards;
+  Reply r(static_cast<redisReply*>(redisCommand(asker, "CLIENT LIST TYPE pubsub")));
+  if (!r || r->type != REDIS_REPLY_STRING) return shards;
+  std::istringstream lines(std::string(r->str, r->len));
+  for (std::string line; std::getline(lines, line);) {
+    const size_t at = line.find(" shard=");
+    if (at != std::string::npos) shards.push_back(line.substr(at + 7));
+  }
+  return shards;
+}
+
 inline int free_port() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
