@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "commands/command_docs.h"
 #include "commands/handlers.h"
 
 namespace ringcast::commands {
@@ -41,7 +42,10 @@ void reply_info(Request& req, const CommandSpec& spec) {
 
 void reply_docs(Request& req, const CommandSpec& spec) {
   auto& r = req.reply;
-  r.map(spec.subcommands.empty() ? 4 : 5);
+  const DocsExtra* extra = docs_extra(spec.name);
+  const bool history = extra != nullptr && !extra->history.empty();
+  const bool arguments = extra != nullptr && !extra->arguments.empty();
+  r.map(4 + history + arguments + !spec.subcommands.empty());
   r.bulk("summary");
   r.bulk(spec.summary);
   r.bulk("since");
@@ -50,6 +54,15 @@ void reply_docs(Request& req, const CommandSpec& spec) {
   r.bulk(spec.group);
   r.bulk("complexity");
   r.bulk(spec.complexity);
+  // In Redis's order: history, arguments, subcommands.
+  if (history) {
+    r.bulk("history");
+    append_value(r.buffer(), extra->history, r.proto());
+  }
+  if (arguments) {
+    r.bulk("arguments");
+    append_value(r.buffer(), extra->arguments, r.proto());
+  }
   if (spec.subcommands.empty()) return;
   r.bulk("subcommands");
   r.map(spec.subcommands.size());

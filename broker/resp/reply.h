@@ -32,6 +32,8 @@ class ReplyWriter {
   void set(size_t n) { number(proto_ >= 3 ? '~' : '*', int64_t(n)); }
   void push(size_t n) { number(proto_ >= 3 ? '>' : '*', int64_t(n)); }
   void ok() { out_.append("+OK\r\n", 5); }
+  // The buffer replies go to, for encoders of their own (already in this protocol).
+  std::string& buffer() { return out_; }
   // Redis sends INFO and CLIENT LIST as verbatim text in RESP3.
   void verbatim_text(std::string_view s) {
     if (proto_ < 3) return bulk(s);

@@ -87,6 +87,18 @@ class IntrospectionVsRedisTest(ServerTestCase):
             for key in (b"summary", b"since", b"group", b"complexity"):
                 self.assertEqual(mine.get(key), ref.get(key), "COMMAND DOCS %s: %s" % (name.decode(), key.decode()))
 
+    def test_command_docs_of_each_command_are_redis_s_bytes(self):
+        """Every command ringcast has, and every subcommand, documented byte for byte as Redis
+        documents it (arguments and history included), in RESP2 and in RESP3. Containers list
+        only the subcommands ringcast has, so only their leaves are compared whole."""
+        names, _ = self.both("COMMAND", "LIST")
+        leaves = [n for n in names if n not in (b"pubsub", b"client", b"command")]
+        for proto in (b"2", b"3"):
+            self.both("HELLO", proto)
+            for name in leaves:
+                ours, theirs = self.both_raw("COMMAND", "DOCS", name)
+                self.assertBytes(ours, theirs, "COMMAND DOCS %s (RESP%s)" % (name.decode(), proto.decode()))
+
     def test_client_info_has_redis_s_fields_and_values(self):
         ours, theirs = self.both("CLIENT", "INFO")
         self.assertTrue(ours.endswith(b"\n") and theirs.endswith(b"\n"), (ours, theirs))

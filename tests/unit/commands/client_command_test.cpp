@@ -1,6 +1,7 @@
 // CLIENT subcommands and INFO against a fake broker.
 #include <gtest/gtest.h>
 
+#include "commands/command_docs.h"
 #include "fake_broker.h"
 #include "stats/snapshot.h"
 
@@ -97,3 +98,36 @@ TEST(InfoCommand, RendersTheBrokersSnapshot) {
 
 }  // namespace
 }  // namespace ringcast::commands::testing
+
+namespace ringcast::commands {
+namespace {
+
+TEST(CommandDocs, Resp3ValuesBecomeResp2AsRedisWritesThem) {
+  const std::string_view resp3 =
+      "*1\r\n%2\r\n$4\r\nname\r\n$2\r\nab\r\n$5\r\nflags\r\n~2\r\n+optional\r\n+multiple\r\n";
+  std::string v3, v2;
+  EXPECT_EQ(append_value(v3, resp3, 3), resp3.size());
+  EXPECT_EQ(v3, resp3);
+  EXPECT_EQ(append_value(v2, resp3, 2), resp3.size());
+  EXPECT_EQ(v2, "*1\r\n*4\r\n$4\r\nname\r\n$2\r\nab\r\n$5\r\nflags\r\n*2\r\n+optional\r\n+multiple\r\n");
+}
+
+TEST(CommandDocs, EveryCommandWithRedisDocsHasThemAndOnlyThose) {
+  ASSERT_NE(docs_extra("subscribe"), nullptr);
+  EXPECT_FALSE(docs_extra("subscribe")->arguments.empty());
+  ASSERT_NE(docs_extra("hello"), nullptr);
+  EXPECT_FALSE(docs_extra("hello")->history.empty());
+  EXPECT_EQ(docs_extra("nosuchcommand"), nullptr);
+  // Each generated value is one whole RESP3 value.
+  for (size_t i = 0; i < kDocsExtrasCount; ++i) {
+    std::string out;
+    for (std::string_view v : {kDocsExtras[i].history, kDocsExtras[i].arguments}) {
+      if (!v.empty()) {
+        EXPECT_EQ(append_value(out, v, 3), v.size()) << kDocsExtras[i].name;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace ringcast::commands
