@@ -29,7 +29,9 @@ class ClusterOutputLimitTest(ClusterTestCase):
         self.sync_interest(pub, [watcher], b"far")
         watcher.close()
         payload = b"p" * 10000
-        n = 400  # 4 MB from node 1, four times the stalled subscriber's limit
+        # 15 MB from node 1: more than the kernel's socket buffers can take off the daemon's hands
+        # (they grow to a few MB), so the daemon's own queue must pass the 1 MiB limit.
+        n = 1500
         pub.send(cmd("PUBLISH", "far", payload) * n)
         self.assertBytes(pub.read_exact(4 * n, timeout=20), b":0\r\n" * n, "node 1 counts no local receiver")
         line = n2.wait_for_log("output buffer of", timeout=10)
