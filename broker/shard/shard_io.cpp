@@ -102,8 +102,10 @@ void Shard::after_command(Connection& c) {
   if (limit.hard_bytes != 0 || limit.soft_bytes != 0) engine_.check_output_limits(c);
   // A pipelining client that does not read its replies is slowed, not cut:
   // the kernel holds its further requests, and its peer blocks on a full window.
+  // Not a subscriber: its output is mostly messages, which its pubsub limits
+  // govern, and pausing it could leave its commands unread while traffic flows.
   const uint64_t pause_at = settings_.pause_reading_bytes;
-  if (pause_at != 0 && !c.doomed && c.out.bytes() > pause_at) pause_reading(c);
+  if (pause_at != 0 && !c.doomed && !c.subscribed() && c.out.bytes() > pause_at) pause_reading(c);
 }
 
 void Shard::pause_reading(Connection& c) {
