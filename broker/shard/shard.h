@@ -117,6 +117,8 @@ class Shard final : public engine::ShardContext,
   static void resume_with(engine::ShardContext& ctx, uint32_t slot, uint64_t id,
                           const std::function<void(Connection&)>& finish);
   void resume(Connection& c);
+  // Runs the requests waiting in `c`'s input buffer, unless it must wait.
+  void execute_buffered(Connection& c);
   // After a command: output limits for replies, and back-pressure.
   void after_command(Connection& c);
   void pause_reading(Connection& c);

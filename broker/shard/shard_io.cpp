@@ -50,12 +50,7 @@ void Shard::on_input(Connection& c, const char* data, size_t size) {
     if (used < size && !c.closing && !c.close_after_reply) c.inbuf.assign(data + used, size - used);
   } else {
     c.inbuf.append(data, size);
-    if (c.waiting || c.reading_paused || c.inbuf.size() < c.inbuf_need) {
-      // fall through to the limit check
-    } else {
-      const size_t used = execute_requests(c, c.inbuf);
-      if (!c.closing) c.inbuf.erase(0, used);
-    }
+    if (c.inbuf.size() >= c.inbuf_need) execute_buffered(c);
   }
   // While reading is paused, what still arrives is what the I/O layer had
   // taken in before the pause reached it: bounded by its receive buffers, and
@@ -120,7 +115,11 @@ void Shard::resume_reading(Connection& c) {
   c.reading_paused = false;
   // A pause still on its way ends in on_receive_ended, which restarts it.
   if (!c.receiving) start_receiving(c);
-  if (c.waiting || c.inbuf.empty()) return;
+  execute_buffered(c);
+}
+
+void Shard::execute_buffered(Connection& c) {
+  if (c.inbuf.empty() || c.closing || c.waiting || c.reading_paused) return;
   const size_t used = execute_requests(c, c.inbuf);
   if (!c.closing) c.inbuf.erase(0, used);
 }
@@ -128,9 +127,7 @@ void Shard::resume_reading(Connection& c) {
 void Shard::resume(Connection& c) {
   c.waiting = false;
   arm(c);
-  if (c.inbuf.empty() || c.closing) return;
-  const size_t used = execute_requests(c, c.inbuf);
-  if (!c.closing) c.inbuf.erase(0, used);
+  execute_buffered(c);
 }
 
 void Shard::flush_writes() {

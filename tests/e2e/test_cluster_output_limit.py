@@ -3,11 +3,11 @@
 # publishes, with the warning naming the size it held, and nothing else on
 # node 2 is disturbed.
 
-import re
 import unittest
 
 from harness import cmd
 from cluster_testcase import ClusterTestCase, message, skip_unless_ringcast_cluster
+from limits_log import output_cut
 
 HARD = 1024 * 1024
 LIMITS = "limits:\n  output:\n    pubsub: {hard: 1mb, soft: 0, soft_seconds: 0}\n"
@@ -34,11 +34,12 @@ class ClusterOutputLimitTest(ClusterTestCase):
         n = 1500
         pub.send(cmd("PUBLISH", "far", payload) * n)
         self.assertBytes(pub.read_exact(4 * n, timeout=20), b":0\r\n" * n, "node 1 counts no local receiver")
-        line = n2.wait_for_log("output buffer of", timeout=10)
-        self.assertIsNotNone(line, "the stalled subscriber on node 2 was never cut")
-        held = int(re.search(r"output buffer of (\d+) bytes over its hard limit", line).group(1))
-        self.assertGreaterEqual(held, HARD)
-        self.assertLess(held, HARD + 2 * len(message(b"far", payload)), "cut only at %d bytes: %s" % (held, line))
+        cut = output_cut(n2, stalled)
+        self.assertIsNotNone(cut, "the stalled subscriber on node 2 was never cut")
+        self.assertEqual((cut.which, cut.hard), ("hard", HARD), cut.line)
+        self.assertGreaterEqual(cut.held, HARD)
+        self.assertLess(cut.held, HARD + 2 * len(message(b"far", payload)), "cut only at %d bytes: %s"
+                        % (cut.held, cut.line))
         self.assertTrue(stalled.is_closed(timeout=5))
         # Node 2 still serves.
         other = self.client(n2.port)

@@ -24,26 +24,9 @@ namespace {
 using testing::make_request;
 using testing::Reply;
 using testing::TestClient;
-
-std::string bulk(std::string_view s) { return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n"; }
-
-std::string command(std::initializer_list<std::string_view> args) {
-  std::string out = "*" + std::to_string(args.size()) + "\r\n";
-  for (std::string_view a : args) out += bulk(a);
-  return out;
-}
-
-// Exactly `n` bytes from a RESP connection, or fewer once its 5 s timeout ends.
-std::string read_exact(int fd, size_t n) {
-  std::string out;
-  char buf[4096];
-  while (out.size() < n) {
-    const ssize_t got = recv(fd, buf, std::min(sizeof buf, n - out.size()), 0);
-    if (got <= 0) break;
-    out.append(buf, size_t(got));
-  }
-  return out;
-}
+using testing::bulk;
+using testing::command;
+using testing::read_exact;
 
 std::string auth(std::string_view user, std::string_view password) {
   return "Authorization: Basic " + base64_encode(std::string(user) + ":" + std::string(password)) + "\r\n";

@@ -8,8 +8,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <initializer_list>
 #include <map>
 #include <string>
 #include <string_view>
@@ -131,6 +133,29 @@ inline std::string make_request(std::string_view method, std::string_view path, 
   r += "\r\n";
   r += body;
   return r;
+}
+
+// RESP for the tests that talk to a real daemon's client port beside HTTP.
+inline std::string bulk(std::string_view s) {
+  return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n";
+}
+
+inline std::string command(std::initializer_list<std::string_view> args) {
+  std::string out = "*" + std::to_string(args.size()) + "\r\n";
+  for (std::string_view a : args) out += bulk(a);
+  return out;
+}
+
+// Exactly `n` bytes from a RESP connection, or fewer once its timeout ends.
+inline std::string read_exact(int fd, size_t n) {
+  std::string out;
+  char buf[4096];
+  while (out.size() < n) {
+    const ssize_t got = recv(fd, buf, std::min(sizeof buf, n - out.size()), 0);
+    if (got <= 0) break;
+    out.append(buf, size_t(got));
+  }
+  return out;
 }
 
 }  // namespace ringcast::http::testing
