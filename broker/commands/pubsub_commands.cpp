@@ -37,7 +37,20 @@ bool within_subscription_limit(Request& req, Kind kind) {
   return false;
 }
 
+// Patterns past kMaxPatternLength are refused before anything is subscribed:
+// they bound the glob work of every later publish.
+bool patterns_within_length(Request& req, size_t first) {
+  for (size_t i = first; i < req.args.size(); ++i) {
+    if (req.args[i].size() > pubsub::kMaxPatternLength) {
+      req.reply.error("ERR pattern too long: over " + std::to_string(pubsub::kMaxPatternLength) + " bytes");
+      return false;
+    }
+  }
+  return true;
+}
+
 void subscribe_all(Request& req, Kind kind, std::string_view verb) {
+  if (kind == Kind::Pattern && !patterns_within_length(req, 1)) return;
   if (!within_subscription_limit(req, kind)) return;
   // Confirmed once visible to every publisher (on every node, in a cluster).
   std::string confirmations;
@@ -80,6 +93,7 @@ void unsubscribe_all(Request& req, Kind kind, std::string_view verb) {
 
 void list_names(Request& req, Kind kind) {
   if (req.args.size() > 3) return reply_subcommand_syntax_error(req);
+  if (!patterns_within_length(req, 2)) return;
   std::optional<std::string_view> pattern;
   if (req.args.size() == 3) pattern = req.args[2];
   const std::vector<std::string> names = req.broker.directory().names(kind, pattern);

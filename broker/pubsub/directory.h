@@ -5,7 +5,10 @@
 // Shared by all shard threads. A shard updates it (exclusive lock) before it
 // confirms a (un)subscription to its client, so a publish that starts after a
 // client saw its confirmation, on any shard, finds it. Publishers read it
-// under a shared lock.
+// under a shared lock, held for lookups and cheap matches only: a pattern
+// whose match could take long (long pattern x long channel) is copied out
+// with its route and matched after the lock is released, so no
+// (un)subscription on any shard waits for a publish's glob work.
 #pragma once
 
 #include <cstdint>
@@ -15,8 +18,10 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "pubsub/glob.h"
 #include "pubsub/routed_message.h"
 #include "pubsub/name_map.h"
 #include "pubsub/pattern_index.h"
@@ -48,22 +53,38 @@ class Directory {
   uint64_t subscribed(Kind kind, std::string_view name, unsigned shard, bool first_on_shard);
   uint64_t unsubscribed(Kind kind, std::string_view name, unsigned shard, bool last_on_shard);
 
-  // Routes one publish under a single shared lock: on_channel(route) once if
-  // `channel` has subscribers, then (for Kind::Channel) on_pattern(pattern,
-  // route) for each pattern with subscribers that matches it. The views are
-  // valid only during the call. Returns the version the routing saw.
+  // Routes one publish as of one version of the directory: on_channel(route)
+  // once if `channel` has subscribers, then (for Kind::Channel)
+  // on_pattern(pattern, route) for each pattern with subscribers that matches
+  // it. The views are valid only during the call; on_pattern may run after
+  // the lock is released. Returns the version the routing saw.
   template <class OnChannel, class OnPattern>
   uint64_t route(Kind kind, std::string_view channel, OnChannel&& on_channel, OnPattern&& on_pattern) const {
+    // Reused by the thread: no allocation once warm. route() never nests.
+    thread_local std::vector<std::pair<std::string, Route>> deferred;
+    deferred.clear();
     std::shared_lock lock(mutex_);
     const uint64_t version = version_;
     const auto& map = names_[size_t(kind)];
     if (auto it = map.find(channel); it != map.end()) on_channel(it->second);
     if (kind != Kind::Channel) return version;
-    patterns_.match(channel, [&](std::string_view pattern) {
-      on_pattern(pattern, names_[size_t(Kind::Pattern)].find(pattern)->second);
+    patterns_.for_each_candidate(channel, [&](std::string_view pattern) {
+      const Route& route = names_[size_t(Kind::Pattern)].find(pattern)->second;
+      if (pattern.size() * channel.size() > kMatchWorkUnderLock) {
+        deferred.emplace_back(pattern, route);
+      } else if (glob_match(pattern, channel)) {
+        on_pattern(pattern, route);
+      }
     });
+    lock.unlock();
+    for (const auto& [pattern, route] : deferred)
+      if (glob_match(pattern, channel)) on_pattern(pattern, route);
     return version;
   }
+
+  // Patterns with pattern x channel above this are matched outside the lock:
+  // below it a match takes well under a microsecond.
+  static constexpr size_t kMatchWorkUnderLock = 64 * 1024;
 
   // PUBSUB CHANNELS / SHARDCHANNELS [pattern]
   std::vector<std::string> names(Kind kind, std::optional<std::string_view> pattern) const;

@@ -25,16 +25,24 @@ class PatternIndex {
   void insert(std::string_view pattern);
   void erase(std::string_view pattern);
 
-  // Calls visit(pattern) for every indexed pattern that matches `channel`.
+  // Calls visit(pattern) for every indexed pattern whose literal prefix
+  // `channel` starts with: the only ones that can match it.
   template <class Visit>
-  void match(std::string_view channel, Visit&& visit) const {
+  void for_each_candidate(std::string_view channel, Visit&& visit) const {
     for (const auto& [length, count] : prefix_lengths_) {
       if (length > channel.size()) break;
       auto it = by_prefix_.find(channel.substr(0, length));
       if (it == by_prefix_.end()) continue;
-      for (std::string_view pattern : it->second)
-        if (glob_match(pattern, channel)) visit(pattern);
+      for (std::string_view pattern : it->second) visit(pattern);
     }
+  }
+
+  // Calls visit(pattern) for every indexed pattern that matches `channel`.
+  template <class Visit>
+  void match(std::string_view channel, Visit&& visit) const {
+    for_each_candidate(channel, [&](std::string_view pattern) {
+      if (glob_match(pattern, channel)) visit(pattern);
+    });
   }
 
  private:

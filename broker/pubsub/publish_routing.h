@@ -19,10 +19,10 @@ using RoutedMessages = std::vector<std::pair<RoutedMessage, uint64_t>>;  // mess
 // Appends to `out` a message for the channel's own subscribers (when
 // `to_channel`) and for each matching pattern `wants_pattern` accepts;
 // `encode(kind, pattern, refs)` makes each frame with one reference per
-// target shard. Encodes under the directory's shared lock (the pattern views
-// live only that long); the caller delivers after it, since delivering may
-// close a connection, which updates the directory. Returns the receivers
-// of the accepted routes.
+// target shard. Encodes during Directory::route (the pattern views live only
+// that long); the caller delivers after it, since delivering may close a
+// connection, which updates the directory. Returns the receivers of the
+// accepted routes.
 template <class WantsPattern, class Encode>
 int64_t route_publish(const Directory& directory, Kind kind, std::string_view channel, bool to_channel,
                       WantsPattern&& wants_pattern, Encode&& encode, RoutedMessages& out) {

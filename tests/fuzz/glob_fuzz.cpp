@@ -3,9 +3,10 @@
 // Input: pattern, a NUL byte, subject (no NUL: the whole input is the pattern
 // and the subject is empty). Checks, for the subject and for the pattern's
 // literal prefix with and without the subject appended:
-//   - glob_match terminates (libFuzzer's -timeout catches a hang) and agrees
-//     with a line-by-line port of Redis 7.0's stringmatchlen (nocase = 0),
-//     whose results glob.cpp promises to reproduce;
+//   - glob_match terminates within glob_step_bound steps and agrees with a
+//     line-by-line port of Redis 7.0's stringmatchlen (nocase = 0), whose
+//     results glob.cpp promises to reproduce, and so does each of its two
+//     strategies (backtracking, bit-parallel) on its own;
 //   - every matched subject starts with glob_literal_prefix(pattern).prefix,
 //     and when `exact` is set, matching is plain equality with the prefix.
 // Pattern and subject are exactly sized heap copies, so ASan reports any read
@@ -121,8 +122,17 @@ class RedisStringMatch {
 void check_pair(std::string_view pattern, const GlobPrefix& prefix, const std::string& subject_text) {
   const fuzz::ExactBuffer subject_copy(subject_text.data(), subject_text.size());
   const std::string_view subject = subject_copy.view();
-  const bool matched = glob_match(pattern, subject);
+  size_t steps = 0;
+  const bool matched = glob_match(pattern, subject, &steps);
   FUZZ_CHECK(matched == RedisStringMatch(pattern, subject).match());
+  FUZZ_CHECK(steps <= ringcast::pubsub::glob_step_bound(pattern.size(), subject.size()));
+  // Each strategy on its own, whichever glob_match ended with.
+  size_t strategy_steps = 0;
+  FUZZ_CHECK(ringcast::pubsub::detail::glob_match_bit_parallel(pattern, subject, strategy_steps) == matched);
+  bool exhausted = false;
+  const bool backtracking = ringcast::pubsub::detail::glob_match_backtracking(
+      pattern, subject, steps + 1, exhausted, strategy_steps);
+  FUZZ_CHECK(exhausted || backtracking == matched);
   if (matched) FUZZ_CHECK(subject.starts_with(prefix.prefix));
   if (prefix.exact) FUZZ_CHECK(matched == (subject == prefix.prefix));
 }

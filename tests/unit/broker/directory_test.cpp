@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-
+#include <chrono>
+#include <future>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace ringcast::pubsub {
@@ -101,6 +103,40 @@ TEST(Directory, ListenerHearsFirstAndLastSubscriberOnly) {
   d.unsubscribed(Kind::Pattern, "p*", 0, true);
   d.unsubscribed(Kind::Channel, "never", 0, true);
   EXPECT_EQ(l.events, (std::vector<std::string>{"+0c", "+1p*", "-0c", "-1p*"}));
+}
+
+// A publish's expensive glob work (long pattern x long channel) runs outside
+// the directory's lock: while the publisher is still inside on_pattern for
+// such a pattern, another shard's subscribe and unsubscribe, even of that
+// very pattern, complete.
+TEST(Directory, LongMatchesDoNotHoldTheLock) {
+  Directory d;
+  const std::string pattern = "*" + std::string(kMaxPatternLength - 2, 'a') + "b";
+  const std::string channel = std::string(100000, 'a') + "b";
+  ASSERT_GT(pattern.size() * channel.size(), Directory::kMatchWorkUnderLock);
+  d.subscribed(Kind::Pattern, pattern, 0, true);
+
+  std::promise<void> other_shard_done;
+  std::future<void> done = other_shard_done.get_future();
+  std::thread other_shard;
+  std::vector<std::string> matched;
+  d.route(
+      Kind::Channel, channel, [](const Route&) {},
+      [&](std::string_view p, const Route& r) {
+        matched.emplace_back(p);
+        EXPECT_EQ(r.subscribers, 1u);
+        other_shard = std::thread([&] {
+          d.subscribed(Kind::Channel, "elsewhere", 1, true);
+          d.unsubscribed(Kind::Pattern, pattern, 0, true);
+          other_shard_done.set_value();
+        });
+        EXPECT_EQ(done.wait_for(std::chrono::seconds(5)), std::future_status::ready)
+            << "a subscribe waited for the publisher's match";
+      });
+  other_shard.join();
+  EXPECT_EQ(matched, std::vector<std::string>{pattern});
+  EXPECT_EQ(d.count(Kind::Pattern), 0u);
+  EXPECT_EQ(d.subscribers(Kind::Channel, "elsewhere"), 1u);
 }
 
 }  // namespace

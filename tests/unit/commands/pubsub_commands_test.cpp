@@ -84,6 +84,19 @@ TEST(PubsubCommands, MaxSubscriptionsRefusesTheWholeCommand) {
   EXPECT_EQ(broker.run(c, {"PSUBSCRIBE", "x*"}), "-ERR max number of subscriptions per client reached (2)\r\n");
 }
 
+TEST(PubsubCommands, OverlongPatternsAreRefusedBeforeAnythingIsSubscribed) {
+  FakeBroker broker;
+  Connection& c = broker.connect();
+  const std::string longest(pubsub::kMaxPatternLength, '*');
+  const std::string refusal = "-ERR pattern too long: over 1024 bytes\r\n";
+  EXPECT_EQ(broker.run(c, {"PSUBSCRIBE", "a*", longest + "x"}), refusal);
+  EXPECT_FALSE(c.subscribed());
+  EXPECT_EQ(broker.run(c, {"PUBSUB", "CHANNELS", longest + "x"}), refusal);
+  EXPECT_EQ(broker.run(c, {"PUBSUB", "SHARDCHANNELS", longest + "x"}), refusal);
+  EXPECT_EQ(broker.run(c, {"PUBSUB", "CHANNELS", longest}), "*0\r\n");
+  EXPECT_EQ(broker.run(c, {"PSUBSCRIBE", longest}).substr(0, 19), "*3\r\n$10\r\npsubscribe");
+}
+
 TEST(PubsubCommands, PubsubQueriesReadTheDirectory) {
   FakeBroker broker;
   Connection& sub = broker.connect();

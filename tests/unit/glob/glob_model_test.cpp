@@ -1,7 +1,9 @@
-// glob_match only ever retries the latest '*'. This checks, exhaustively on
-// short inputs, that it agrees with plain backtracking over every '*'.
+// glob_match only ever retries the latest '*', or matches bit-parallel. This
+// checks, exhaustively on short inputs, that glob_match and each of its two
+// strategies agree with plain backtracking over every '*'.
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -78,9 +80,14 @@ size_t check_all(size_t max_pattern, size_t max_subject) {
     for (const auto& s : subjects) {
       const bool expected = model(pat, s);
       matches += expected;
-      if (glob_match(pat, s) != expected && ++mismatches <= 10) {
-        ADD_FAILURE() << "pattern \"" << pat << "\" subject \"" << s << "\" expected "
-                      << expected;
+      bool exhausted = false;
+      size_t steps = 0;
+      const bool backtracking = detail::glob_match_backtracking(pat, s, SIZE_MAX, exhausted, steps);
+      const bool bit_parallel = detail::glob_match_bit_parallel(pat, s, steps);
+      if ((glob_match(pat, s) != expected || backtracking != expected || bit_parallel != expected) &&
+          ++mismatches <= 10) {
+        ADD_FAILURE() << "pattern \"" << pat << "\" subject \"" << s << "\" expected " << expected
+                      << ", backtracking " << backtracking << ", bit-parallel " << bit_parallel;
       }
     }
   }
