@@ -22,12 +22,14 @@ set(CPACK_PACKAGE_NAME ringcast)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_CONTACT "ringcast developers <dev@ringcast.invalid>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Redis-protocol pub/sub broker on sharded io_uring reactors")
-set(CPACK_PACKAGE_DESCRIPTION
-  "ringcast speaks the Redis protocol (RESP2 and RESP3) for SUBSCRIBE and PUBLISH, so any\n"
-  "Redis client works against it unchanged, and fans each message out to its subscribers\n"
-  "from one shared encoded copy. Nodes can share one pub/sub space through NATS.\n"
-  "The package holds the daemon, ringcast-loadgen, the default configuration in\n"
-  "/etc/ringcast/ringcast.yaml and a systemd unit (not enabled on install).")
+# One string: several would be joined with ";" into the control file.
+set(CPACK_PACKAGE_DESCRIPTION "\
+ringcast speaks the Redis protocol (RESP2 and RESP3) for SUBSCRIBE and
+PUBLISH, so any Redis client works against it unchanged, and fans each
+message out to its subscribers from one shared encoded copy. Nodes can share
+one pub/sub space through NATS. The package holds the daemon,
+ringcast-loadgen, the default configuration in /etc/ringcast/ringcast.yaml
+and a systemd unit (not enabled on install).")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 

@@ -32,7 +32,9 @@ field() { dpkg-deb -f "$deb" "$1"; }
 [ "$(field Package)" = ringcast ] && [ "$(field Version)" = "$version" ] && [ "$(field Architecture)" = amd64 ] \
   && pass "Package ringcast, Version $version (ringcast --version), Architecture amd64" \
   || fail "control: Package '$(field Package)' Version '$(field Version)' Architecture '$(field Architecture)'"
-[ -n "$(field Maintainer)" ] && [ -n "$(field Description)" ] || fail "control lacks Maintainer or Description"
+# A CMake list given as the description would reach the control file joined with ";".
+[ -n "$(field Maintainer)" ] && [ "$(field Description | wc -l)" -gt 2 ] && ! field Description | grep -q ';' \
+  || fail "control: Maintainer empty, or Description short or with CMake list separators: $(field Description)"
 depends="$(field Depends)"
 # Package names Depends lists, versions and alternatives aside.
 depends_names=" $(sed 's/([^)]*)//g; s/[,|]/ /g' <<<"$depends" | tr -s ' ') "
