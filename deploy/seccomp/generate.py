@@ -32,7 +32,7 @@ def sort_key(name):
 
 def with_io_uring(profile):
     """The profile with IO_URING in its first rule that allows names
-    unconditionally (no args, includes or excludes), where Docker 20.10-24
+    unconditionally (no args, includes or excludes), where Docker 24 and earlier
     had them; every other rule is left as it is."""
     rule = next(r for r in profile["syscalls"]
                 if r["action"] == "SCMP_ACT_ALLOW"
