@@ -2,7 +2,7 @@
 # Both install missing Debian packages first.
 JOBS ?= $(shell nproc)
 
-.PHONY: deps run test test-asan test-tsan build build-asan build-tsan bench clean
+.PHONY: deps run test test-asan test-tsan build build-asan build-tsan bench deb clean
 
 deps:
 	@./deploy/install-deps.sh
@@ -37,6 +37,12 @@ build-tsan: deps
 
 test-tsan: build-tsan
 	ctest --preset tsan -j $(JOBS)
+
+# The Debian package, build/release/ringcast_<version>_amd64.deb: the two binaries, then cpack.
+deb: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS) --target ringcast ringcast-loadgen
+	cd build/release && cpack -G DEB
 
 # ringcast vs redis-server side by side (not a test: ~4 minutes, see loadgen/README.md).
 bench: build

@@ -4,12 +4,12 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config
+  build-essential cmake ninja-build pkg-config dpkg-dev
   liburing-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libsimdjson-dev
   libgtest-dev libhiredis-dev libnats-dev nats-server libssl-dev libmicrohttpd-dev
   redis-server redis-tools python3 python3-redis procps iproute2
   clang libclang-rt-14-dev
-  curl python3-yaml systemd openssl
+  curl python3-yaml python3-seccomp systemd openssl
 )
 
 missing=()
