@@ -130,7 +130,9 @@ void read_output_limits(const Field& field, Config& config) {
 void read_limits(const Field& field, Config& config) {
   // 0 means unlimited for both ceilings, so every value is allowed.
   read_map(field, {
-    {"max_bulk_len", [&](const Field& f) { config.max_bulk_len = read_size(f, {1, 4 * kGiB}); }},
+    // A message's channel and payload are each at most max_bulk_len and share
+    // one frame, whose size is 32-bit; libnats takes an int length.
+    {"max_bulk_len", [&](const Field& f) { config.max_bulk_len = read_size(f, {1, kGiB}); }},
     {"query_buffer", [&](const Field& f) { config.query_buffer_limit = read_size(f, {kMiB, 16 * kGiB}); }},
     {"output", [&](const Field& f) { read_output_limits(f, config); }},
     {"max_subscriptions",

@@ -254,8 +254,10 @@ void NatsBridge::change_interest(const Work& w) {
     NatsSubscription& s = subscriptions_[subject];
     if (s.refs++ != 0) return;
     if (subject.size() > kMaxSubjectBytes) {
-      spdlog::warn("cluster: a {}-byte subscription name is too long for a NATS subject; it stays local",
-                   w.data.size());
+      // Any client can subscribe to long names in bulk: one line a second.
+      if (auto held = long_subject_log_.allow(monotonic_ms()))
+        spdlog::warn("cluster: a {}-byte subscription name is too long for a NATS subject; it stays local "
+                     "({} more since the last line)", w.data.size(), *held);
       return;
     }
     const natsStatus st = natsConnection_Subscribe(&s.sub, connection_, subject.c_str(), &NatsBridge::on_message, this);

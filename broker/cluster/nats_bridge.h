@@ -26,6 +26,7 @@
 
 #include "cluster/remote_delivery.h"
 #include "config.h"
+#include "core/log_limiter.h"
 #include "engine/cluster_link.h"
 #include "pubsub/directory.h"
 #include "stats/cluster_figures.h"
@@ -109,6 +110,7 @@ class NatsBridge final : public pubsub::InterestListener, public engine::Cluster
   bool flush_needed_ = false;  // a subscription was made since the last flush
   uint64_t dropped_by_gone_subscriptions_ = 0;
   int64_t last_failure_log_ms_ = -1000000;
+  LogLimiter long_subject_log_;
   int64_t last_unconnected_log_ms_ = 0;  // 0 while connected
 
   // libnats calls back from its own threads, also after natsConnection_Close

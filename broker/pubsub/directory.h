@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "pubsub/fair_shared_mutex.h"
 #include "pubsub/glob.h"
 #include "pubsub/routed_message.h"
 #include "pubsub/name_map.h"
@@ -94,7 +95,7 @@ class Directory {
   size_t count(Kind kind) const;
 
  private:
-  mutable std::shared_mutex mutex_;
+  mutable FairSharedMutex mutex_;
   uint64_t version_ = 1;  // bumped by every change
   NameMap<Route> names_[3];
   PatternIndex patterns_;  // views of the keys of names_[Pattern]

@@ -18,6 +18,7 @@
 #include "commands/broker.h"
 #include "config.h"
 #include "conn/connection.h"
+#include "core/log_limiter.h"
 #include "engine/mesh.h"
 #include "engine/pubsub_engine.h"
 #include "io/backend.h"
@@ -147,7 +148,8 @@ class Shard final : public engine::ShardContext,
   uint64_t last_commands_ = 0;
   uint64_t last_deliveries_ = 0;
   unsigned next_accept_target_ = 0;
-  int64_t last_accept_error_log_ms_ = -1000000;
+  LogLimiter accept_error_log_;  // warnings a client flood can trigger: one a second
+  LogLimiter maxclients_log_;
   bool shutting_down_ = false;
   int64_t shutdown_deadline_ms_ = 0;
 };

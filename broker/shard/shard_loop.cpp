@@ -114,10 +114,9 @@ void Shard::hand_over(unsigned target, std::vector<engine::Envelope>& batch) {
 
 void Shard::on_accept_failed(int error) {
   // The backend pauses accepting until the next tick: say so, once a second at most.
-  if (now_ms_ - last_accept_error_log_ms_ >= 1000) {
-    last_accept_error_log_ms_ = now_ms_;
-    spdlog::warn("accepting connections failed: {} (retrying every {} ms)", strerror(-error), kTickMs);
-  }
+  if (auto held = accept_error_log_.allow(now_ms_))
+    spdlog::warn("accepting connections failed: {} (retrying every {} ms; {} more since the last line)",
+                 strerror(-error), kTickMs, *held);
 }
 
 void Shard::on_accepted(int fd) {
@@ -127,7 +126,9 @@ void Shard::on_accepted(int fd) {
     static constexpr std::string_view kFull = "-ERR max number of clients reached\r\n";
     (void)!send(fd, kFull.data(), kFull.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
     close(fd);
-    spdlog::warn("refused a connection: maxclients ({}) reached", node_.clients.maxclients());
+    if (auto held = maxclients_log_.allow(now_ms_))
+      spdlog::warn("refused a connection: maxclients ({}) reached ({} more refused since the last line)",
+                   node_.clients.maxclients(), *held);
     return;
   }
   // Round-robin keeps the spread even and predictable (INFO shows it).

@@ -1,9 +1,11 @@
 # maxclients 5: the sixth connection gets exactly Redis's error and is closed, the five keep working,
 # INFO counts the refusal, and once one leaves a new connection is accepted.
 
+import socket
+import time
 import unittest
 
-from harness import ServerTestCase, cmd, info_fields, wait_until
+from harness import ServerTestCase, cmd, info_fields, is_redis, wait_until
 
 FULL = b"-ERR max number of clients reached\r\n"
 
@@ -47,6 +49,27 @@ class MaxClientsTest(ServerTestCase):
         self.assertBytes(again.request(cmd("PING"), 7), b"+PONG\r\n", "a new client once one left")
         self.assertEqual(info_fields(again)["connected_clients"], "5")
         self.assertEqual(info_fields(again)["rejected_connections"], "2")
+
+
+    @unittest.skipIf(is_redis(), "ringcast's log")
+    def test_a_flood_of_refusals_writes_a_line_a_second(self):
+        self.server = self.start_server(shards=2, config_text="maxclients: 1\n")
+        held = self.client()
+        self.assertBytes(held.request(cmd("PING"), 7), b"+PONG\r\n")
+        self.assertTrue(wait_until(lambda: info_fields(held)["connected_clients"] == "1", timeout=5))
+        started = time.monotonic()
+        refused = 0
+        while time.monotonic() - started < 1.5 or refused < 200:
+            with socket.create_connection(("127.0.0.1", self.server.port), timeout=5) as s:
+                if s.recv(64).startswith(b"-ERR max number of clients reached"):
+                    refused += 1
+        took = time.monotonic() - started
+        lines = [l for l in self.server.log().splitlines() if "refused a connection: maxclients (1)" in l]
+        self.assertEqual(info_fields(held)["rejected_connections"], str(refused))
+        # One a second per accepting shard, each naming how many it held back.
+        self.assertGreaterEqual(len(lines), 1)
+        self.assertLessEqual(len(lines), 2 * (int(took) + 2), "%d lines for %d refusals" % (len(lines), refused))
+        self.assertTrue(any("more refused since the last line" in l for l in lines), lines[:3])
 
 
 if __name__ == "__main__":

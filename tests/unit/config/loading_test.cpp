@@ -158,7 +158,7 @@ TEST(Integers, AcceptTheBoundsOfTheirRanges) {
 
 TEST(Sizes, AcceptPlainBytesUnitsAndTheBoundsOfTheirRanges) {
   EXPECT_EQ(load("limits: {max_bulk_len: 1}").max_bulk_len, 1u);
-  EXPECT_EQ(load("limits: {max_bulk_len: 4gb}").max_bulk_len, 4294967296u);
+  EXPECT_EQ(load("limits: {max_bulk_len: 1gb}").max_bulk_len, 1073741824u);
   EXPECT_EQ(load("limits: {max_bulk_len: 1048576}").max_bulk_len, 1048576u);
   EXPECT_EQ(load("limits: {max_bulk_len: 100K}").max_bulk_len, 100000u);
   EXPECT_EQ(load("limits: {query_buffer: 1mb}").query_buffer_limit, 1048576u);
