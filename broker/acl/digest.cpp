@@ -15,6 +15,8 @@ int hex_value(char c) {
 
 }  // namespace
 
+void init_crypto_library() { OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr); }
+
 Sha256Digest sha256(std::string_view data) {
   Sha256Digest out;
   SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data());

@@ -11,6 +11,12 @@ namespace ringcast::acl {
 
 using Sha256Digest = std::array<uint8_t, 32>;
 
+// Sets libcrypto up without its exit-time cleanup, before anything else uses
+// it. With that cleanup, a daemon that hashed a password before libnats set up
+// TLS crashed in OPENSSL_cleanup on exit. The process's exit frees everything
+// anyway. Call once, first thing in main().
+void init_crypto_library();
+
 Sha256Digest sha256(std::string_view data);
 
 // 64 lower-case hex digits, the form ACL GETUSER shows and `#hash` rules take.

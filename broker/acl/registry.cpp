@@ -34,9 +34,27 @@ std::string noperm_command_error(std::string_view fullname) {
   return text;
 }
 
-Registry::Registry(CommandCatalog catalog) : catalog_(std::move(catalog)) {
+Registry::Registry(CommandCatalog catalog) : catalog_(std::move(catalog)), unknown_user_("", catalog_) {
   users_.push_back(std::make_unique<User>(make_default_user(catalog_)));
+  // Never authenticates anyone (authenticate() checks the user exists first).
+  (void)unknown_user_.apply(std::string_view(">password of no user"), catalog_);
 }
+
+namespace {
+
+// A config error must not put a password in the log: a rule that sets,
+// removes or hashes one, or a bare word (perhaps a password missing its
+// '>'), is named by its position instead of quoted.
+std::string without_secrets(std::string_view rule, size_t index, const std::string& error) {
+  const std::string quoted = "Error in ACL SETUSER modifier '" + std::string(rule) + "': ";
+  const std::string_view reason = std::string_view(error).substr(error.starts_with(quoted) ? quoted.size() : 0);
+  const bool secret = !rule.empty() && (rule[0] == '>' || rule[0] == '<' || rule[0] == '#' || rule[0] == '!');
+  if (!secret && reason != "Syntax error") return error;
+  return "Error in ACL SETUSER modifier #" + std::to_string(index + 1) +
+         " (not shown: it may hold a password): " + std::string(reason);
+}
+
+}  // namespace
 
 Registry Registry::from_config(const config::Config& config, CommandCatalog catalog) {
   Registry registry(std::move(catalog));
@@ -57,8 +75,11 @@ Registry Registry::from_config(const config::Config& config, CommandCatalog cata
       registry.users_.push_back(std::make_unique<User>(entry.name, cat));
       user = registry.users_.back().get();
     }
-    if (auto error = user->apply(std::span<const std::string>(entry.rules), cat)) {
-      throw config::ConfigError(config_location(config, entry.line) + ": users." + entry.name + ": " + *error);
+    for (size_t i = 0; i < entry.rules.size(); ++i) {
+      if (auto error = user->apply(std::string_view(entry.rules[i]), cat)) {
+        throw config::ConfigError(config_location(config, entry.line) + ": users." + entry.name + ": " +
+                                  without_secrets(entry.rules[i], i, *error));
+      }
     }
   }
   return registry;
@@ -78,7 +99,11 @@ bool Registry::starts_authenticated() const {
 
 const User* Registry::authenticate(std::string_view username, std::string_view password) const {
   const User* user = find(username);
-  if (user == nullptr || !user->enabled() || !user->password_matches(password)) return nullptr;
+  // The password is hashed and compared whatever the user, so that the reply
+  // takes as long for a user that does not exist (or is off) as for a wrong
+  // password: its timing does not tell which user names exist.
+  const bool matches = user != nullptr ? user->password_matches(password) : unknown_user_.password_matches(password);
+  if (user == nullptr || !user->enabled() || !matches) return nullptr;
   return user;
 }
 
@@ -97,33 +122,39 @@ AuthResult Registry::auth_command(std::span<const std::string_view> args) const 
   return {nullptr, kAuthSyntaxError};  // arity guards this; never a crash
 }
 
-Verdict Registry::check(const User& user, CommandId command, std::span<const std::string_view> args) const {
+Verdict Registry::check(const User& user, CommandId command, std::span<const std::string_view> args,
+                        std::string_view* denied_channel) const {
   if (!catalog_.no_auth(command) && !user.can_run(command)) return Verdict::command_denied;
   if (user.all_channels() || args.size() < 2) return Verdict::allowed;
   const auto named = args.subspan(1);
+  const auto refuse = [&](std::string_view channel) {
+    if (denied_channel != nullptr) *denied_channel = channel;
+    return Verdict::channel_denied;
+  };
   switch (catalog_.channel_args(command)) {
     case ChannelArgs::none:
       return Verdict::allowed;
     case ChannelArgs::first:
-      return user.channel_allowed(named.front()) ? Verdict::allowed : Verdict::channel_denied;
+      return user.channel_allowed(named.front()) ? Verdict::allowed : refuse(named.front());
     case ChannelArgs::all:
-      return std::all_of(named.begin(), named.end(), [&](std::string_view c) { return user.channel_allowed(c); })
-                 ? Verdict::allowed
-                 : Verdict::channel_denied;
+      for (std::string_view c : named)
+        if (!user.channel_allowed(c)) return refuse(c);
+      return Verdict::allowed;
     case ChannelArgs::all_patterns:
-      return std::all_of(named.begin(), named.end(), [&](std::string_view p) { return user.pattern_allowed(p); })
-                 ? Verdict::allowed
-                 : Verdict::channel_denied;
+      for (std::string_view p : named)
+        if (!user.pattern_allowed(p)) return refuse(p);
+      return Verdict::allowed;
   }
   return Verdict::allowed;
 }
 
-Verdict Registry::check(const User& user, std::string_view fullname, std::span<const std::string_view> args) const {
+Verdict Registry::check(const User& user, std::string_view fullname, std::span<const std::string_view> args,
+                        std::string_view* denied_channel) const {
   // The default user, unless configured otherwise: nothing to look up.
   if (user.all_commands() && user.all_channels()) return Verdict::allowed;
   const auto id = catalog_.find(fullname);
   if (!id) return user.all_commands() ? Verdict::allowed : Verdict::command_denied;
-  return check(user, *id, args);
+  return check(user, *id, args, denied_channel);
 }
 
 std::optional<std::string> Registry::open_access_warning(std::string_view bind_address) const {

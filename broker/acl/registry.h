@@ -68,10 +68,13 @@ class Registry {
   // Redis's permission check of one request, after the command was found,
   // its arity checked and authentication required: the command (AUTH, HELLO,
   // QUIT, RESET always pass), then every channel it names, all or nothing.
-  Verdict check(const User& user, CommandId command, std::span<const std::string_view> args) const;
+  // On channel_denied, `denied_channel` (when given) is the first refused one.
+  Verdict check(const User& user, CommandId command, std::span<const std::string_view> args,
+                std::string_view* denied_channel = nullptr) const;
   // Same by full name ("publish", "client|list"); a name the catalog lacks is
   // command_denied unless the user has all commands.
-  Verdict check(const User& user, std::string_view fullname, std::span<const std::string_view> args) const;
+  Verdict check(const User& user, std::string_view fullname, std::span<const std::string_view> args,
+                std::string_view* denied_channel = nullptr) const;
 
   // The warning to log at start-up when listening on `bind_address`, not a
   // loopback address, while the default user (or any other enabled user)
@@ -81,6 +84,9 @@ class Registry {
  private:
   CommandCatalog catalog_;
   std::vector<std::unique_ptr<User>> users_;  // users_[0] is "default"
+  // Stands in for a user name nobody has: one password digest to compare
+  // against, so an unknown user costs what a known one does.
+  User unknown_user_;
 };
 
 // 127.0.0.0/8, ::1, ::ffff:127.x.x.x and "localhost".

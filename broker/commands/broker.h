@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "acl/access_log.h"
 #include "acl/registry.h"
 #include "config.h"
 #include "conn/connection.h"
@@ -60,6 +61,8 @@ class Broker {
                               std::function<void(Connection&, std::vector<std::string>&)> finish) = 0;
 
   virtual const acl::Registry& acl() const = 0;
+  // ACL LOG and the acl_access_denied_* counts, shared by the node.
+  virtual acl::AccessLog& access_log() = 0;
   // The user a connection starts as, or goes back to on RESET.
   virtual void reset_user(Connection& c) = 0;
   // False (and `c` is closed) when `c`'s user may not keep one of its

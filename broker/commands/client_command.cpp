@@ -90,6 +90,12 @@ void client_getname(Request& req) {
   }
 }
 
+std::string client_info_text(Request& req) {
+  std::string line = describe(req.conn, req.broker.now_ms(), kRecvBufferSize, req.broker.shard_index());
+  line.pop_back();  // the '\n' that ends a CLIENT LIST line
+  return line;
+}
+
 void client_info(Request& req) {
   req.reply.verbatim_text(describe(req.conn, req.broker.now_ms(), kRecvBufferSize, req.broker.shard_index()));
 }

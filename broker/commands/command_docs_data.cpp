@@ -181,6 +181,21 @@ const DocsExtra kDocsExtras[] = {
      "~1\r\n*2\r\n$5\r\n7.0.0\r\n$52\r\nAdded support for taking multiple section arguments.\r\n",
      "*1\r\n%3\r\n$4\r\nname\r\n$7\r\nsection\r\n$4\r\ntype\r\n$6\r\nstring\r\n$5\r\nflags\r\n~2\r\n"
      "+optional\r\n+multiple\r\n"},
+    {"acl",
+     "",
+     ""},
+    {"acl|log",
+     "",
+     "*1\r\n%4\r\n$4\r\nname\r\n$9\r\noperation\r\n$4\r\ntype\r\n$5\r\noneof\r\n$5\r\nflags\r\n~1\r\n"
+     "+optional\r\n$9\r\narguments\r\n*2\r\n%2\r\n$4\r\nname\r\n$5\r\ncount\r\n$4\r\ntype\r\n$7\r\n"
+     "integer\r\n%3\r\n$4\r\nname\r\n$5\r\nreset\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n"
+     "$5\r\nRESET\r\n"},
+    {"acl|whoami",
+     "",
+     ""},
+    {"acl|help",
+     "",
+     ""},
 };
 const size_t kDocsExtrasCount = sizeof kDocsExtras / sizeof kDocsExtras[0];
 

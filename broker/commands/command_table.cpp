@@ -41,6 +41,16 @@ const CommandSpec kPubsubSubcommands[] = {
      "6.2.0", "pubsub", "O(1)", {}},
 };
 
+const CommandSpec kAclSubcommands[] = {
+    {"acl|log", -2, 0, acl_log, "admin noscript loading stale", "@admin @slow @dangerous",
+     "List latest events denied because of ACLs in place", "6.0.0", "server",
+     "O(N) with N being the number of entries shown.", {}},
+    {"acl|whoami", 2, 0, acl_whoami, "noscript loading stale", "@slow",
+     "Return the name of the user associated to the current connection", "6.0.0", "server", "O(1)", {}},
+    {"acl|help", 2, 0, acl_help, "loading stale", "@slow", "Show helpful text about the different subcommands",
+     "6.0.0", "server", "O(1)", {}},
+};
+
 const CommandSpec kClientSubcommands[] = {
     {"client|id", 2, 0, client_id, "noscript loading stale", "@slow @connection",
      "Returns the client ID for the current connection", "5.0.0", "connection", "O(1)", {}},
@@ -125,6 +135,8 @@ const CommandSpec kCommands[] = {
      "2.8.13", "server", "O(N) where N is the total number of Redis commands", kCommandSubcommands},
     {"info", -1, 0, info, "loading stale", "@slow @dangerous", "Get information and statistics about the server",
      "1.0.0", "server", "O(1)", {}},
+    {"acl", -2, 0, nullptr, "", "@slow", "A container for Access List Control commands ", "6.0.0", "server",
+     "Depends on subcommand.", kAclSubcommands},
 };
 
 // Lower-cases into `buf`; false when the name is too long to be a command.
@@ -229,6 +241,9 @@ void execute(Broker& broker, Connection& conn, std::span<const std::string_view>
     }
     spec = sub;
   }
+  // Redis names the command in CLIENT INFO (and so in ACL LOG) even when it
+  // is then refused.
+  conn.last_command = spec->name;
   const int argc = int(args.size());
   if ((spec->arity > 0 && argc != spec->arity) || argc < -spec->arity || spec->handler == nullptr) {
     reply_arity_error(req, spec->name);
@@ -239,10 +254,17 @@ void execute(Broker& broker, Connection& conn, std::span<const std::string_view>
     req.reply.error(acl::kNoAuthError);
     return;
   }
-  switch (broker.acl().check(*conn.user, spec->name, args)) {
+  std::string_view denied_channel;
+  switch (broker.acl().check(*conn.user, spec->name, args, &denied_channel)) {
     case acl::Verdict::allowed: break;
-    case acl::Verdict::command_denied: req.reply.error(acl::noperm_command_error(spec->name)); return;
-    case acl::Verdict::channel_denied: req.reply.error(acl::kNoPermChannelError); return;
+    case acl::Verdict::command_denied:
+      log_denial(req, acl::Denial::command, spec->name, conn.user->name());
+      req.reply.error(acl::noperm_command_error(spec->name));
+      return;
+    case acl::Verdict::channel_denied:
+      log_denial(req, acl::Denial::channel, denied_channel, conn.user->name());
+      req.reply.error(acl::kNoPermChannelError);
+      return;
   }
   if (conn.proto == 2 && conn.subscribed() && !(spec->flags & kSubscribedContext)) {
     reply_error_line(req, "ERR Can't execute '" + std::string(spec->name) +
@@ -250,7 +272,6 @@ void execute(Broker& broker, Connection& conn, std::span<const std::string_view>
                               "context");
     return;
   }
-  conn.last_command = spec->name;
   spec->handler(req);
 }
 

@@ -74,6 +74,9 @@ bool switch_user(Request& req, const acl::User* user) {
 void auth(Request& req) {
   const acl::AuthResult result = req.broker.acl().auth_command(req.args);
   if (result.user == nullptr) {
+    // A wrong password or user, not a malformed AUTH, is a denial to count.
+    if (result.error == acl::kWrongPassError)
+      log_denial(req, acl::Denial::auth, req.args[0], req.args.size() == 2 ? "default" : req.args[1]);
     req.reply.error(result.error);
     return;
   }
@@ -131,6 +134,7 @@ void hello(Request& req) {
   if (with_auth) {
     const acl::User* user = req.broker.acl().authenticate(auth_user, auth_password);
     if (user == nullptr) {
+      log_denial(req, acl::Denial::auth, req.args[0], auth_user);
       req.reply.error(acl::kWrongPassError);
       return;
     }

@@ -18,6 +18,7 @@ NAMES = [
     "pubsub|shardnumsub", "pubsub|help", "ping", "echo", "auth", "hello", "reset", "quit", "select", "client",
     "client|id", "client|setname", "client|getname", "client|info", "client|list", "client|kill", "client|help",
     "command", "command|count", "command|list", "command|info", "command|docs", "command|help", "info",
+    "acl", "acl|log", "acl|whoami", "acl|help",
 ]
 
 

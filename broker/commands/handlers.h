@@ -1,6 +1,10 @@
 // Command handlers, grouped by the file that implements them.
 #pragma once
 
+#include <string>
+#include <string_view>
+
+#include "acl/access_log.h"
 #include "commands/command_table.h"
 
 namespace ringcast::commands {
@@ -41,6 +45,17 @@ void client_info(Request& req);
 void client_list(Request& req);
 void client_kill(Request& req);
 void client_help(Request& req);
+// CLIENT INFO's line for the requesting client, without the newline.
+std::string client_info_text(Request& req);
+
+// acl_command.cpp
+void acl_log(Request& req);
+void acl_whoami(Request& req);
+void acl_help(Request& req);
+// Counts a refusal and adds it to ACL LOG: `object` is the command, the
+// channel, or AUTH/HELLO as typed; `username` the user asked for or the
+// connection's.
+void log_denial(Request& req, acl::Denial reason, std::string_view object, std::string_view username);
 
 // command_command.cpp
 void command_all(Request& req);

@@ -43,6 +43,8 @@ class HttpBackend {
   // may_read_stats() for /stats and /metrics decide, 403 when refused.
   virtual bool auth_required() { return false; }
   virtual bool authenticate(std::string_view /*user*/, std::string_view /*password*/) { return true; }
+  // Told of each pair authenticate() refused (ACL LOG, INFO acl_access_denied_auth).
+  virtual void authentication_failed(std::string_view /*user*/, std::string_view /*peer*/) {}
   virtual bool may_publish(std::string_view /*user*/, std::string_view /*channel*/) { return true; }
   virtual bool may_read_stats(std::string_view /*user*/) { return true; }
 };

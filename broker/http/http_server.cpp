@@ -53,6 +53,24 @@ ConnectionDeadlines::Entry* deadline_of(MHD_Connection* connection) {
   return info == nullptr ? nullptr : static_cast<ConnectionDeadlines::Entry*>(info->socket_context);
 }
 
+// "ip:port" of the client, as CLIENT LIST writes addresses.
+std::string peer_address(MHD_Connection* connection) {
+  const MHD_ConnectionInfo* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  if (info == nullptr || info->client_addr == nullptr) return "?";
+  char host[INET6_ADDRSTRLEN] = "?";
+  unsigned port = 0;
+  if (info->client_addr->sa_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(info->client_addr);
+    inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
+    port = ntohs(in->sin_port);
+  } else if (info->client_addr->sa_family == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(info->client_addr);
+    inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
+    port = ntohs(in6->sin6_port);
+  }
+  return std::string(host) + ":" + std::to_string(port);
+}
+
 MHD_Result queue(MHD_Connection* connection, Response&& response) {
   // The body moves to the heap and libmicrohttpd frees it once sent: no copy.
   auto* body = new std::string(std::move(response.body));
@@ -103,6 +121,7 @@ MHD_Result on_request(void* cls, MHD_Connection* connection, const char* url, co
     request.path = url;  // libmicrohttpd has taken the ?query off
     if (const char* auth = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION))
       request.authorization = auth;
+    request.peer = peer_address(connection);
     if (std::optional<Response> refusal = refuse_before_body(connection, impl.options.max_body_bytes)) {
       spdlog::debug("http: {} {} refused before its body: {}", request.method, request.path, refusal->status);
       impl.router.count(request.path, refusal->status);

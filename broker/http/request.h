@@ -10,6 +10,7 @@ struct Request {
   std::string method;         // as sent (methods are case-sensitive)
   std::string path;           // the target without its ?query
   std::string authorization;  // the Authorization header's value, empty when absent
+  std::string peer;           // the client's address, "ip:port", for logs
   std::string body;
 };
 

@@ -50,6 +50,7 @@ bool Router::check_auth(const Request& request, std::string& user, Response& ref
   } else if (std::optional<Credentials> creds = parse_basic_auth(header); !creds) {
     problem = "malformed Authorization header: expected Basic base64(user:password)";
   } else if (!backend_.authenticate(creds->user, creds->password)) {
+    backend_.authentication_failed(creds->user, request.peer);
     problem = "invalid username-password pair or user is disabled";
   } else {
     user = std::move(creds->user);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <charconv>
+#include <cstdio>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -32,6 +33,13 @@ class ReplyWriter {
   void set(size_t n) { number(proto_ >= 3 ? '~' : '*', int64_t(n)); }
   void push(size_t n) { number(proto_ >= 3 ? '>' : '*', int64_t(n)); }
   void ok() { out_.append("+OK\r\n", 5); }
+  // Redis 7.0's addReplyDouble: "%.17g", a bulk string in RESP2, a double in RESP3.
+  void double_value(double d) {
+    char buf[32];
+    const int n = std::snprintf(buf, sizeof buf, "%.17g", d);
+    if (proto_ < 3) return bulk(std::string_view(buf, size_t(n)));
+    line(',', std::string_view(buf, size_t(n)));
+  }
   // The buffer replies go to, for encoders of their own (already in this protocol).
   std::string& buffer() { return out_; }
   // Redis sends INFO and CLIENT LIST as verbatim text in RESP3.

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "acl/registry.h"
+#include "core/clock.h"
 #include "engine/pubsub_engine.h"
 #include "server/server.h"
 
@@ -80,6 +81,16 @@ bool DaemonBackend::auth_required() {
 bool DaemonBackend::authenticate(std::string_view user, std::string_view password) {
   const auto acl = this->acl();
   return acl == nullptr || acl->authenticate(user, password) != nullptr;
+}
+
+void DaemonBackend::authentication_failed(std::string_view user, std::string_view peer) {
+  acl::AccessLogEntry entry;
+  entry.reason = acl::Denial::auth;
+  entry.context = "http";
+  entry.object = "Authorization";
+  entry.username = user;
+  entry.client_info = "addr=" + std::string(peer) + " http=1";
+  server_.access_log().add(std::move(entry), monotonic_ms());
 }
 
 bool DaemonBackend::may_publish(std::string_view user, std::string_view channel) {

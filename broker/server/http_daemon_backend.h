@@ -40,6 +40,7 @@ class DaemonBackend : public HttpBackend {
   // POST /publish as the user's PUBLISH <channel>, /stats and /metrics as INFO.
   bool auth_required() override;
   bool authenticate(std::string_view user, std::string_view password) override;
+  void authentication_failed(std::string_view user, std::string_view peer) override;
   bool may_publish(std::string_view user, std::string_view channel) override;
   bool may_read_stats(std::string_view user) override;
 

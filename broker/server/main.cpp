@@ -166,6 +166,7 @@ void reload(const Options& options, ringcast::config::Config& running, ringcast:
 }  // namespace
 
 int main(int argc, char** argv) {
+  ringcast::acl::init_crypto_library();
   const Options options = parse_args(argc, argv);
   ringcast::config::Config cfg;
   std::shared_ptr<const ringcast::acl::Registry> acl;

@@ -54,6 +54,7 @@ class Server final : public cluster::LocalDelivery {
 
   // cluster::LocalDelivery, for messages from other nodes.
   const pubsub::Directory& directory() const override { return node_.directory; }
+  acl::AccessLog& access_log() { return node_.access_log; }
   bool post_remote(unsigned shard, pubsub::RoutedMessage message) override;
 
  private:

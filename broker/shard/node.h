@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "acl/access_log.h"
 #include "engine/cluster_link.h"
 #include "pubsub/directory.h"
 #include "shard/client_admission.h"
@@ -24,6 +25,7 @@ struct Node {
   Node& operator=(const Node&) = delete;
 
   pubsub::Directory directory;
+  acl::AccessLog access_log;  // refusals from every shard and the HTTP listener
   ClientAdmission clients;
   unsigned shard_count = 0;                    // set before the shards are made
   std::vector<std::unique_ptr<Shard>> shards;  // fixed once the shards run

@@ -32,6 +32,10 @@ stats::Snapshot take_snapshot(const Node& node) {
   f.maxclients = node.clients.maxclients();
   f.connections_received = node.clients.total();
   f.rejected_connections = node.clients.rejected();
+  const acl::AccessDenials denied = node.access_log.denials();
+  f.acl_access_denied_auth = denied.auth;
+  f.acl_access_denied_cmd = denied.command;
+  f.acl_access_denied_channel = denied.channel;
   f.pubsub_channels = node.directory.count(pubsub::Kind::Channel);
   f.pubsub_patterns = node.directory.count(pubsub::Kind::Pattern);
   f.pubsubshard_channels = node.directory.count(pubsub::Kind::ShardChannel);

@@ -79,6 +79,7 @@ class Shard final : public engine::ShardContext,
   void gather_clients(Connection& c, std::function<std::string(commands::ClientScope&)> collect,
                       std::function<void(Connection&, std::vector<std::string>&)> finish) override;
   const acl::Registry& acl() const override { return *acl_; }
+  acl::AccessLog& access_log() override { return node_.access_log; }
   void reset_user(Connection& c) override;
   bool subscriptions_permitted(Connection& c) override;
   const config::Config& settings() const override { return settings_; }

@@ -121,6 +121,11 @@ std::string render_prometheus(const Snapshot& f) {
   w.sample("ringcast_subscriptions", {{"kind", "shard_channel"}}, f.pubsubshard_channels);
   w.family("ringcast_dropped_messages_total", "counter", "Messages dropped by the output policy instead of sent.");
   w.sample("ringcast_dropped_messages_total", t.dropped_messages);
+  w.family("ringcast_acl_access_denied_total", "counter",
+           "Refusals by reason: failed AUTH (RESP or HTTP), a command or a channel the user may not use.");
+  w.sample("ringcast_acl_access_denied_total", {{"reason", "auth"}}, f.acl_access_denied_auth);
+  w.sample("ringcast_acl_access_denied_total", {{"reason", "cmd"}}, f.acl_access_denied_cmd);
+  w.sample("ringcast_acl_access_denied_total", {{"reason", "channel"}}, f.acl_access_denied_channel);
 
   if (f.cluster) render_cluster(w, *f.cluster);
 
@@ -199,6 +204,10 @@ std::string render_stats_json(const Snapshot& f) {
   append_field(out, "idle_timeout_disconnections", t.idle_timeout_disconnections, first);
   append_field(out, "dropped_messages", t.dropped_messages, first);
   append_field(out, "total_protocol_errors", t.protocol_errors, first);
+  append_field(out, "acl_access_denied_auth", f.acl_access_denied_auth, first);
+  append_field(out, "acl_access_denied_cmd", f.acl_access_denied_cmd, first);
+  append_field(out, "acl_access_denied_key", uint64_t(0), first);
+  append_field(out, "acl_access_denied_channel", f.acl_access_denied_channel, first);
   out += "},\"shards\":[";
   for (size_t i = 0; i < f.shards.size(); ++i) {
     const ShardSnapshot& s = f.shards[i];

@@ -43,11 +43,14 @@ void stats_section(std::string& out, const Snapshot& s, const ShardSnapshot& t) 
       "pubsub_channels:{}\r\npubsub_patterns:{}\r\npubsubshard_channels:{}\r\ntotal_publishes:{}\r\n"
       "total_deliveries:{}\r\nclient_output_buffer_limit_disconnections:{}\r\n"
       "client_query_buffer_limit_disconnections:{}\r\noutput_memory_limit_disconnections:{}\r\n"
-      "idle_timeout_disconnections:{}\r\ndropped_messages:{}\r\ntotal_protocol_errors:{}\r\n",
+      "idle_timeout_disconnections:{}\r\ndropped_messages:{}\r\ntotal_protocol_errors:{}\r\n"
+      "acl_access_denied_auth:{}\r\nacl_access_denied_cmd:{}\r\nacl_access_denied_key:0\r\n"
+      "acl_access_denied_channel:{}\r\n",
       s.connections_received, t.commands_processed, t.ops_per_sec, t.net_input_bytes, t.net_output_bytes,
       s.rejected_connections, s.pubsub_channels, s.pubsub_patterns, s.pubsubshard_channels, t.publishes,
       t.deliveries, t.client_output_buffer_limit_disconnections, t.client_query_buffer_limit_disconnections,
-      t.output_memory_limit_disconnections, t.idle_timeout_disconnections, t.dropped_messages, t.protocol_errors);
+      t.output_memory_limit_disconnections, t.idle_timeout_disconnections, t.dropped_messages, t.protocol_errors,
+      s.acl_access_denied_auth, s.acl_access_denied_cmd, s.acl_access_denied_channel);
 }
 
 void shards_section(std::string& out, const Snapshot& s) {

@@ -30,6 +30,11 @@ struct Snapshot {
   uint64_t pubsub_patterns = 0;       // patterns with at least one subscriber
   uint64_t pubsubshard_channels = 0;  // shard channels with at least one subscriber
   uint64_t used_memory_rss = 0;
+  // Refusals (ACL LOG's reasons; Redis 7.2's INFO names). ringcast has no keys,
+  // so acl_access_denied_key is always 0, as INFO shows it.
+  uint64_t acl_access_denied_auth = 0;
+  uint64_t acl_access_denied_cmd = 0;
+  uint64_t acl_access_denied_channel = 0;
   std::vector<ShardSnapshot> shards;
   std::optional<stats::ClusterFigures> cluster;  // set when the node is joined to others through NATS
 

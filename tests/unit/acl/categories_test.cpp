@@ -75,12 +75,12 @@ TEST(Slow, ReachesContainersWithAllTheirSubcommands) {
   EXPECT_FALSE(user_with("+@all -@slow").can_run(id("client|id")));
 }
 
-TEST(Dangerous, ReachesClientListKillAndInfoOnly) {
-  EXPECT_EQ(runnable(user_with("+@dangerous")), (Names{"client|kill", "client|list", "info"}));
+TEST(Dangerous, ReachesAclLogClientListKillAndInfoOnly) {
+  EXPECT_EQ(runnable(user_with("+@dangerous")), (Names{"acl|log", "client|kill", "client|list", "info"}));
 }
 
-TEST(Admin, ReachesClientListAndKill) {
-  EXPECT_EQ(runnable(user_with("+@admin")), (Names{"client|kill", "client|list"}));
+TEST(Admin, ReachesAclLogClientListAndKill) {
+  EXPECT_EQ(runnable(user_with("+@admin")), (Names{"acl|log", "client|kill", "client|list"}));
   EXPECT_TRUE(user_with("+@all -@admin").can_run(id("info")));
   EXPECT_FALSE(user_with("+@all -@admin").can_run(id("client|list")));
 }

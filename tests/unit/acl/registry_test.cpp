@@ -2,6 +2,8 @@
 // the reply texts, each compared with what redis-server 7.0.15 does.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -194,7 +196,8 @@ TEST(DefaultEntry, ASha256PasswordForTheDefaultUser) {
 
 TEST(ConfigErrors, NameFileLineAndUser) {
   EXPECT_EQ(error_from("port: 1\nusers:\n  alice: \"on foo\"\n"),
-            "test.yaml:3: users.alice: Error in ACL SETUSER modifier 'foo': Syntax error");
+            "test.yaml:3: users.alice: Error in ACL SETUSER modifier #2 (not shown: it may hold a password): "
+            "Syntax error");
   EXPECT_EQ(error_from("users:\n  bob: on\n  alice: [\"on\", \"+nosuch\"]\n"),
             "test.yaml:3: users.alice: Error in ACL SETUSER modifier '+nosuch': Unknown command or category name "
             "in ACL");
@@ -211,8 +214,24 @@ TEST(ConfigErrors, WithoutAFileTheMessageStillNamesTheUser) {
     Registry::from_config(config, fresh_catalog());
     ADD_FAILURE() << "built without error";
   } catch (const config::ConfigError& error) {
-    EXPECT_EQ(std::string(error.what()), "config: users.alice: Error in ACL SETUSER modifier 'bogus': Syntax error");
+    EXPECT_EQ(std::string(error.what()),
+              "config: users.alice: Error in ACL SETUSER modifier #1 (not shown: it may hold a password): Syntax "
+              "error");
   }
+}
+
+// A password rule that fails, or a password missing its '>', never reaches
+// the error text (which goes to the log or the terminal).
+TEST(ConfigErrors, NeverQuotePasswordMaterial) {
+  const std::string hunter = error_from("users:\n  alice: \"on hunter2 +@all\"\n");
+  EXPECT_EQ(hunter.find("hunter2"), std::string::npos) << hunter;
+  EXPECT_NE(hunter.find("modifier #2"), std::string::npos) << hunter;
+  const std::string removed = error_from("users:\n  alice: \"on <hunter2\"\n");
+  EXPECT_EQ(removed.find("hunter2"), std::string::npos) << removed;
+  EXPECT_NE(removed.find("does not exist"), std::string::npos) << removed;
+  const std::string hash = error_from("users:\n  alice: \"on #hunter2\"\n");
+  EXPECT_EQ(hash.find("hunter2"), std::string::npos) << hash;
+  EXPECT_NE(hash.find("must be exactly 64 characters"), std::string::npos) << hash;
 }
 
 TEST(Check, CommandPermission) {
@@ -320,6 +339,29 @@ TEST(Registry, UsersKeepTheirAddressWhenTheRegistryMoves) {
   const Registry moved = std::move(first);
   EXPECT_EQ(moved.find("alice"), alice);
   EXPECT_EQ(moved.authenticate("alice", "s3cret"), alice);
+}
+
+// Timing must not tell which user names exist: AUTH of an unknown user does
+// the same work (a password digest, compared in constant time) as AUTH of a
+// known user with a wrong password. Measured as the fastest of many batches,
+// which filters out the machine's noise; skipping the digest for unknown users
+// makes them about five times faster.
+TEST(Users, UnknownUserTakesAsLongAsAWrongPassword) {
+  const Registry registry = registry_from(kUsers);
+  const auto fastest_batch = [&](std::string_view user) {
+    using Clock = std::chrono::steady_clock;
+    auto best = Clock::duration::max();
+    for (int batch = 0; batch < 30; ++batch) {
+      const auto started = Clock::now();
+      for (int i = 0; i < 200; ++i) EXPECT_EQ(registry.authenticate(user, "not the password"), nullptr);
+      best = std::min(best, Clock::now() - started);
+    }
+    return double(std::chrono::duration_cast<std::chrono::nanoseconds>(best).count());
+  };
+  const double known = fastest_batch("alice");
+  const double unknown = fastest_batch("mallory");
+  EXPECT_GT(unknown, known * 0.6) << "unknown " << unknown << " ns, known " << known << " ns per batch";
+  EXPECT_LT(unknown, known * 1.6) << "unknown " << unknown << " ns, known " << known << " ns per batch";
 }
 
 }  // namespace

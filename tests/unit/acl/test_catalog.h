@@ -52,6 +52,10 @@ inline std::span<const CommandEntry> ringcast_commands() {
       {"command|docs", "@slow @connection"},
       {"command|help", "@slow @connection"},
       {"info", "@slow @dangerous"},
+      {"acl", "@slow"},
+      {"acl|log", "@admin @slow @dangerous"},
+      {"acl|whoami", "@slow"},
+      {"acl|help", "@slow"},
   };
   return kEntries;
 }

@@ -72,6 +72,7 @@ class FakeBroker final : public Broker, public ClientScope {
     finish(c, parts);
   }
   const acl::Registry& acl() const override { return *acl_; }
+  acl::AccessLog& access_log() override { return access_log_; }
   void reset_user(Connection& c) override {
     c.user = &acl_->default_user();
     c.authenticated = acl_->starts_authenticated();
@@ -106,6 +107,7 @@ class FakeBroker final : public Broker, public ClientScope {
  private:
   config::Config settings_;
   std::shared_ptr<const acl::Registry> acl_;
+  acl::AccessLog access_log_;
   pubsub::Directory directory_;
   std::vector<std::unique_ptr<Connection>> conns_;
   uint64_t next_id_ = 1;

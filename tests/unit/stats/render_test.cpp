@@ -65,6 +65,9 @@ Snapshot sample_figures() {
   f.pubsub_patterns = 2;
   f.pubsubshard_channels = 1;
   f.used_memory_rss = 4096 * 1024;
+  f.acl_access_denied_auth = 6;
+  f.acl_access_denied_cmd = 7;
+  f.acl_access_denied_channel = 8;
   f.shards.resize(2);
   f.shards[0].connections = 2;
   f.shards[0].publishes = 10;
@@ -119,6 +122,9 @@ TEST(Snapshot, PrometheusNamesAndValues) {
            "ringcast_subscriptions{kind=\"channel\"} 3\n",
            "ringcast_subscriptions{kind=\"pattern\"} 2\n",
            "ringcast_subscriptions{kind=\"shard_channel\"} 1\n",
+           "ringcast_acl_access_denied_total{reason=\"auth\"} 6\n",
+           "ringcast_acl_access_denied_total{reason=\"cmd\"} 7\n",
+           "ringcast_acl_access_denied_total{reason=\"channel\"} 8\n",
            "ringcast_shard_publishes_total{shard=\"0\"} 10\n",
            "ringcast_shard_publishes_total{shard=\"1\"} 5\n",
            "ringcast_shard_loop_iterations_total{shard=\"0\"} 7\n",
@@ -201,7 +207,9 @@ TEST(Snapshot, StatsJsonUsesInfoNames) {
            "\"pubsub_channels\":3,\"pubsub_patterns\":2,\"pubsubshard_channels\":1,\"total_publishes\":15,"
            "\"total_deliveries\":150,\"client_output_buffer_limit_disconnections\":1,"
            "\"client_query_buffer_limit_disconnections\":0,\"output_memory_limit_disconnections\":0,"
-           "\"idle_timeout_disconnections\":0,\"dropped_messages\":0,\"total_protocol_errors\":4}",
+           "\"idle_timeout_disconnections\":0,\"dropped_messages\":0,\"total_protocol_errors\":4,"
+           "\"acl_access_denied_auth\":6,\"acl_access_denied_cmd\":7,\"acl_access_denied_key\":0,"
+           "\"acl_access_denied_channel\":8}",
            "\"shards\":[{\"connections\":2,\"connections_received\":0,\"commands\":0,\"publishes\":10,"
            "\"deliveries\":100,\"deliveries_per_sec\":0,\"output_bytes\":0,\"loop_iterations\":7,\"loop_busy_us\":0,"
            "\"dropped_messages\":0},",
