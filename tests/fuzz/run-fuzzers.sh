@@ -6,7 +6,7 @@
 # out-of-memory or sanitizer report, naming the file that reproduces it.
 #
 # Usage: tests/fuzz/run-fuzzers.sh [seconds per target, default 60] [target...]
-#   targets: resp_parser_fuzz config_loader_fuzz glob_fuzz (default: all)
+#   targets: resp_parser_fuzz config_loader_fuzz glob_fuzz http_publish_body_fuzz (default: all)
 # Environment:
 #   FUZZ_BUILD_DIR  build directory (default build/fuzz)
 #   FUZZ_JOBS       parallel compile jobs (default 2)
@@ -29,7 +29,7 @@ if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [ "$seconds" -lt 1 ]; then
   exit 2
 fi
 
-all_targets=(resp_parser_fuzz config_loader_fuzz glob_fuzz)
+all_targets=(resp_parser_fuzz config_loader_fuzz glob_fuzz http_publish_body_fuzz)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all_targets[@]}")
 for t in "${targets[@]}"; do
@@ -44,6 +44,7 @@ corpus_name() {
     resp_parser_fuzz) echo resp ;;
     config_loader_fuzz) echo config ;;
     glob_fuzz) echo glob ;;
+    http_publish_body_fuzz) echo publish ;;
   esac
 }
 
