@@ -19,13 +19,16 @@ RTT_WORST_S = 0.5 * FACTOR
 RSS_GROWTH_BOUND_KIB = 64 * 1024 * FACTOR
 
 
-def client_on_shard(test, shard, asker, tries=16):
-    """A RawClient the daemon serves on `shard` (CLIENT LIST's shard=), asked on `asker`.
-    Connections are spread over the shards, so a few tries find one; the others stay open
-    (closed at cleanup), or the next would land where the closed one was."""
+def client_on_shard(test, shard, asker, tries=16, password=None):
+    """A RawClient the daemon serves on `shard` (CLIENT LIST's shard=), asked on `asker`, and
+    authenticated with `password` when given. Connections are spread over the shards, so a few
+    tries find one; the others stay open (closed at cleanup), or the next would land where the
+    closed one was."""
     for _ in range(tries):
         c = test.client()
         # A reply means the connection has reached its shard, so CLIENT LIST shows it.
+        if password is not None:
+            test.assertEqual(c.request(cmd("AUTH", password), 5), b"+OK\r\n")
         test.assertEqual(c.request(cmd("PING"), 7), b"+PONG\r\n")
         entry = client_list_entry(asker, c)
         if entry is not None and entry.get("shard") == str(shard):
