@@ -9,6 +9,7 @@
 #   /usr/bin/python3 tests/soak/soak.py --ringcast build/release/broker/ringcast \
 #       --loadgen build/release/loadgen/ringcast-loadgen            # ~60 s of load (CI)
 #   ... --duration 600                                               # the long run, by hand
+#   ... --io epoll                                                   # on the epoll backend (CI runs both)
 # Exit status 0 when every check held; otherwise 1, with the reasons and the daemon's log tail.
 
 import argparse
@@ -80,6 +81,8 @@ def parse_args():
     p.add_argument("--duration", type=float, default=60.0, help="seconds of load (default 60)")
     p.add_argument("--long", type=float, metavar="SECONDS", help="soak for this long instead (hours by hand)")
     p.add_argument("--shards", type=int, default=2)
+    p.add_argument("--io", choices=["auto", "uring", "epoll"], default="auto",
+                   help="ringcast's I/O backend (--io; default auto)")
     p.add_argument("--run-seconds", type=float, default=8.0, help="length of each loadgen run")
     p.add_argument("--seed", type=int, default=int(time.time()))
     args = p.parse_args()
@@ -282,8 +285,9 @@ def main():
     args = parse_args()
     os.environ["RINGCAST_BIN"] = args.ringcast
     os.environ.pop("RINGCAST_TEST_SERVER", None)
-    print("soak: %.0f s of load, %d shards, seed %d" % (args.duration, args.shards, args.seed), flush=True)
-    server = Server(shards=args.shards, config_text=CONFIG)
+    print("soak: %.0f s of load, %d shards, io %s, seed %d" % (args.duration, args.shards, args.io, args.seed),
+          flush=True)
+    server = Server(shards=args.shards, config_text=CONFIG, io=args.io)
     server.start()
     problems = []
     try:

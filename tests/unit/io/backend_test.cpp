@@ -1,6 +1,6 @@
-// The io_uring backend against socketpairs and a loopback listener, on one
-// thread: receiving (also through a shortage of buffers), writing iovecs,
-// stopping a connection, accepting.
+// Each backend (io_uring, epoll) against socketpairs and a loopback listener,
+// on one thread: receiving (also through a shortage of buffers), writing
+// iovecs, stopping a connection, accepting. Every test runs on both.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -9,8 +9,11 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/ioctl.h>
+
 #include <cerrno>
 #include <string>
+#include <thread>
 
 #include "io/backend.h"
 #include "recorder.h"
@@ -34,7 +37,7 @@ struct SocketPair {
   }
 };
 
-class BackendTest : public ::testing::Test {
+class BackendTest : public ::testing::TestWithParam<BackendKind> {
  protected:
   void SetUp() override {
     signal(SIGPIPE, SIG_IGN);  // as the daemon does: a write to a closed peer fails, it does not kill
@@ -42,10 +45,10 @@ class BackendTest : public ::testing::Test {
   }
 
   Recorder events;
-  std::unique_ptr<Backend> io = make_backend(BackendKind::io_uring, events);
+  std::unique_ptr<Backend> io = make_backend(GetParam(), events);
 };
 
-TEST_F(BackendTest, ReceivesWhatThePeerWritesUntilItCloses) {
+TEST_P(BackendTest, ReceivesWhatThePeerWritesUntilItCloses) {
   SocketPair s;
   io->start_receiving(5, s.fd[0]);
   s.send_all(1, "hello ");
@@ -63,7 +66,7 @@ TEST_F(BackendTest, ReceivesWhatThePeerWritesUntilItCloses) {
   EXPECT_EQ(events.ended.size(), 1u);
 }
 
-TEST_F(BackendTest, KeepsConnectionsApart) {
+TEST_P(BackendTest, KeepsConnectionsApart) {
   SocketPair a, b;
   io->start_receiving(0, a.fd[0]);
   io->start_receiving(1, b.fd[0]);
@@ -74,12 +77,12 @@ TEST_F(BackendTest, KeepsConnectionsApart) {
   EXPECT_EQ(events.data[1], "for b");
 }
 
-TEST_F(BackendTest, OutOfBuffersIsBackPressureNotAnEnd) {
+TEST_P(BackendTest, OutOfBuffersIsBackPressureNotAnEnd) {
   // 4 buffers of 8 bytes: 200 bytes already waiting use them up at once, the
   // kernel ends the receive for lack of buffers, and the backend must resume
   // it by itself without reporting an end or losing a byte.
   Recorder small;
-  auto tiny = make_backend(BackendKind::io_uring, small, Options{.receive_buffers = 4, .receive_buffer_size = 8});
+  auto tiny = make_backend(GetParam(), small, Options{.receive_buffers = 4, .receive_buffer_size = 8});
   ASSERT_EQ(tiny->init(), 0);
   SocketPair s;
   std::string sent;
@@ -92,7 +95,7 @@ TEST_F(BackendTest, OutOfBuffersIsBackPressureNotAnEnd) {
   EXPECT_TRUE(small.ended.empty());
 }
 
-TEST_F(BackendTest, WritesIovecsInOneWrite) {
+TEST_P(BackendTest, WritesIovecsInOneWrite) {
   SocketPair s;
   const std::string parts[] = {"*1\r\n", "$4\r\n", "PING", "\r\n"};
   iovec iov[4];
@@ -105,7 +108,7 @@ TEST_F(BackendTest, WritesIovecsInOneWrite) {
   EXPECT_EQ(std::string(buf, 14), "*1\r\n$4\r\nPING\r\n");
 }
 
-TEST_F(BackendTest, WriteToAClosedPeerFails) {
+TEST_P(BackendTest, WriteToAClosedPeerFails) {
   SocketPair s;
   close(s.fd[1]);
   s.fd[1] = -1;
@@ -117,7 +120,7 @@ TEST_F(BackendTest, WriteToAClosedPeerFails) {
   EXPECT_EQ(events.written[0].second, -EPIPE);
 }
 
-TEST_F(BackendTest, StopEndsTheReceiveExactlyOnce) {
+TEST_P(BackendTest, StopEndsTheReceiveExactlyOnce) {
   SocketPair s;
   io->start_receiving(4, s.fd[0]);
   pump_for(*io, events, 40);  // the receive is armed in the kernel
@@ -136,7 +139,7 @@ TEST_F(BackendTest, StopEndsTheReceiveExactlyOnce) {
   EXPECT_EQ(events.ended.size(), 1u);
 }
 
-TEST_F(BackendTest, StopFromInsideOnDataEndsTheReceiveOnce) {
+TEST_P(BackendTest, StopFromInsideOnDataEndsTheReceiveOnce) {
   // As a shard closing a connection on a bad request: stop() while the data
   // that prompted it is being handed over.
   SocketPair s;
@@ -152,13 +155,13 @@ TEST_F(BackendTest, StopFromInsideOnDataEndsTheReceiveOnce) {
   EXPECT_EQ(events.data_calls[6], 1);
 }
 
-TEST_F(BackendTest, StopWhileOutOfBuffersStillEndsOnce) {
+TEST_P(BackendTest, StopWhileOutOfBuffersStillEndsOnce) {
   // Connection 1 runs out of buffers, then, in the same batch of
   // completions, connection 2's write completes and its handler stops
   // connection 1 (as closing a client on another's command would): the
   // receive waiting for its restart must end instead, and exactly once.
   Recorder small;
-  auto tiny = make_backend(BackendKind::io_uring, small, Options{.receive_buffers = 2, .receive_buffer_size = 4});
+  auto tiny = make_backend(GetParam(), small, Options{.receive_buffers = 2, .receive_buffer_size = 4});
   ASSERT_EQ(tiny->init(), 0);
   SocketPair reader, writer;
   reader.send_all(1, std::string(64, 'z'));
@@ -174,7 +177,63 @@ TEST_F(BackendTest, StopWhileOutOfBuffersStillEndsOnce) {
   EXPECT_LE(small.data[1].size(), 64u);
 }
 
-TEST_F(BackendTest, AcceptsUntilStopped) {
+TEST_P(BackendTest, PauseLeavesUnreadBytesInTheKernel) {
+  SocketPair s;
+  io->start_receiving(7, s.fd[0]);
+  s.send_all(1, "first");
+  ASSERT_TRUE(pump(*io, events, [&] { return events.data[7] == "first"; }));
+  io->pause_receiving(7);
+  EXPECT_TRUE(events.ended.empty()) << "never from inside pause_receiving()";
+  ASSERT_TRUE(pump(*io, events, [&] { return !events.ended.empty(); }));
+  EXPECT_EQ(events.ended[0], std::make_pair(ConnId(7), -ECANCELED));
+
+  s.send_all(1, "second");
+  pump_for(*io, events, 60);
+  EXPECT_EQ(events.data[7], "first");
+  int waiting = 0;
+  ASSERT_EQ(ioctl(s.fd[0], FIONREAD, &waiting), 0);
+  EXPECT_EQ(waiting, 6) << "the paused receive took bytes out of the kernel";
+
+  io->start_receiving(7, s.fd[0]);  // resumes with what waited
+  ASSERT_TRUE(pump(*io, events, [&] { return events.data[7] == "firstsecond"; }));
+  EXPECT_EQ(events.ended.size(), 1u);
+}
+
+TEST_P(BackendTest, AWriteLargerThanTheSocketBufferGoesOutWhileThePeerReads) {
+  // The caller resumes a short write from the byte it stopped at, as the
+  // shard does; every byte must arrive once and in order.
+  SocketPair s;
+  const int small = 4096;
+  ASSERT_EQ(setsockopt(s.fd[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof small), 0);
+  std::string sent(1 << 20, '\0');
+  for (size_t i = 0; i < sent.size(); ++i) sent[i] = char('a' + i % 23);
+  std::string received;
+  std::thread reader([&] {
+    char buf[65536];
+    while (received.size() < sent.size()) {
+      const ssize_t n = read(s.fd[1], buf, sizeof buf);
+      if (n <= 0) break;
+      received.append(buf, size_t(n));
+    }
+  });
+  size_t done = 0;
+  int writes = 0;
+  while (done < sent.size() && writes < 100000) {
+    iovec iov{sent.data() + done, sent.size() - done};
+    const size_t before = events.written.size();
+    io->write(3, s.fd[0], &iov, 1);
+    ++writes;
+    ASSERT_TRUE(pump(*io, events, [&] { return events.written.size() > before; }, 10000));
+    const int result = events.written.back().second;
+    ASSERT_GT(result, 0);
+    done += size_t(result);
+  }
+  reader.join();
+  EXPECT_EQ(done, sent.size());
+  EXPECT_TRUE(received == sent) << "received " << received.size() << " bytes, differing from what was sent";
+}
+
+TEST_P(BackendTest, AcceptsUntilStopped) {
   const int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   ASSERT_GE(listener, 0);
   sockaddr_in addr{};
@@ -208,7 +267,7 @@ TEST_F(BackendTest, AcceptsUntilStopped) {
   close(listener);
 }
 
-TEST_F(BackendTest, TicksAfterTheInterval) {
+TEST_P(BackendTest, TicksAfterTheInterval) {
   const auto from = std::chrono::steady_clock::now();
   io->schedule_tick(50);
   events.tick_pending = true;
@@ -218,6 +277,9 @@ TEST_F(BackendTest, TicksAfterTheInterval) {
   }
   EXPECT_GE(std::chrono::steady_clock::now() - from, std::chrono::milliseconds(45));
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, BackendTest, ::testing::Values(BackendKind::io_uring, BackendKind::epoll),
+                         testing::backend_test_name);
 
 }  // namespace
 }  // namespace ringcast::io

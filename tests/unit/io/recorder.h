@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <functional>
+#include <gtest/gtest.h>
 #include <map>
 #include <string>
 #include <utility>
@@ -56,6 +57,11 @@ inline bool pump(Backend& io, Recorder& r, const std::function<bool()>& done, in
     io.dispatch();
   }
   return true;
+}
+
+// "io_uring" / "epoll" as the last part of a parameterized test's name.
+inline std::string backend_test_name(const ::testing::TestParamInfo<BackendKind>& info) {
+  return std::string(backend_name(info.param));
 }
 
 // Runs the loop for about `ms`, whatever arrives.
