@@ -94,7 +94,10 @@ class AutoFallsBackToEpoll(ServerTestCase):
         ran = subprocess.run([REDIS_CLI, "-p", str(self.server.port), "publish", "cli-news", "from-cli"],
                              stdin=subprocess.DEVNULL, capture_output=True, timeout=10)
         self.assertEqual(ran.stdout.strip(), b"1")
-        self.assertTrue(wait_until(lambda: b"from-cli" in open(out.name, "rb").read(), timeout=5))
+        def received():
+            with open(out.name, "rb") as f:
+                return b"from-cli" in f.read()
+        self.assertTrue(wait_until(received, timeout=5))
 
 
 class UringRefusedUnderTheFilter(ServerTestCase):
