@@ -9,9 +9,14 @@
 
 #include <gtest/gtest.h>
 
+#include <dirent.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
+#include <vector>
 #include <string>
 #include <thread>
 
@@ -233,30 +238,45 @@ TEST_P(BackendTest, AWriteLargerThanTheSocketBufferGoesOutWhileThePeerReads) {
   EXPECT_TRUE(received == sent) << "received " << received.size() << " bytes, differing from what was sent";
 }
 
-TEST_P(BackendTest, AcceptsUntilStopped) {
-  const int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  ASSERT_GE(listener, 0);
+// A listener on an ephemeral loopback port.
+struct Listener {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  ASSERT_EQ(listen(listener, 16), 0);
-  socklen_t len = sizeof addr;
-  ASSERT_EQ(getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-
-  io->start_accepting(listener);
-  int clients[2];
-  for (int& c : clients) {
-    c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    ASSERT_EQ(connect(c, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  Listener() {
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    EXPECT_EQ(listen(fd, 16), 0);
+    socklen_t len = sizeof addr;
+    EXPECT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
   }
+  ~Listener() { close(fd); }
+  int connect_client() const {
+    const int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    EXPECT_EQ(connect(c, reinterpret_cast<const sockaddr*>(&addr), sizeof addr), 0);
+    return c;
+  }
+};
+
+int highest_open_fd() {
+  int highest = 2;
+  if (DIR* dir = opendir("/proc/self/fd")) {
+    while (dirent* entry = readdir(dir)) highest = std::max(highest, atoi(entry->d_name));
+    closedir(dir);
+  }
+  return highest;
+}
+
+TEST_P(BackendTest, AcceptsUntilStopped) {
+  Listener listener;
+  io->start_accepting(listener.fd);
+  const int clients[2] = {listener.connect_client(), listener.connect_client()};
   ASSERT_TRUE(pump(*io, events, [&] { return events.accepted.size() == 2; }));
   for (int fd : events.accepted) EXPECT_GE(fd, 0);
 
   io->stop_accepting();
   pump_for(*io, events, 40);
-  const int late = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  ASSERT_EQ(connect(late, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);  // the backlog takes it
+  const int late = listener.connect_client();  // the backlog takes it
   pump_for(*io, events, 100);
   EXPECT_EQ(events.accepted.size(), 2u);
   EXPECT_TRUE(events.accept_errors.empty());
@@ -264,7 +284,37 @@ TEST_P(BackendTest, AcceptsUntilStopped) {
   for (int fd : events.accepted) close(fd);
   for (int c : clients) close(c);
   close(late);
-  close(listener);
+}
+
+TEST_P(BackendTest, AFailedAcceptPausesUntilTheNextTick) {
+  Listener listener;
+  io->start_accepting(listener.fd);
+  const int client = listener.connect_client();  // waits in the backlog
+  // No descriptor left for accept: lower the limit just above what is open
+  // and take every free one below it.
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+  rlimit low = saved;
+  low.rlim_cur = rlim_t(highest_open_fd() + 8);
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+  std::vector<int> fillers;
+  for (int fd; (fd = dup(0)) >= 0;) fillers.push_back(fd);
+  ASSERT_EQ(errno, EMFILE);
+
+  const int ticks_before = events.ticks;
+  ASSERT_TRUE(pump(*io, events, [&] { return events.accept_errors.size() >= 2; }));
+  pump_for(*io, events, 100);
+  const int ticks = events.ticks - ticks_before;
+  for (int fd : fillers) close(fd);
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
+
+  EXPECT_EQ(events.accept_errors[0], -EMFILE);
+  EXPECT_LE(int(events.accept_errors.size()), ticks + 1) << "accept was retried without waiting for a tick";
+  EXPECT_TRUE(events.accepted.empty());
+  // Descriptors are back: the next tick resumes accepting, and the client waiting is taken.
+  ASSERT_TRUE(pump(*io, events, [&] { return events.accepted.size() == 1; }));
+  for (int fd : events.accepted) close(fd);
+  close(client);
 }
 
 TEST_P(BackendTest, TicksAfterTheInterval) {
