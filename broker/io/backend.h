@@ -131,7 +131,7 @@ std::string_view backend_name(BackendKind kind);
 // the refusal (seccomp, kernel.io_uring_disabled, ENOSYS) or the first
 // missing kernel feature; empty when it can. Sets up a small ring and tries
 // each feature for real: call it once, at start-up.
-std::string io_uring_unavailable_reason();
+std::string uring_unavailable_reason();
 
 // A backend delivering to `events`, which must outlive it. Call init() next.
 std::unique_ptr<Backend> make_backend(BackendKind kind, Events& events, const Options& options = {});

@@ -181,7 +181,7 @@ std::string check_multishot_poll(io_uring& ring) {
 
 }  // namespace
 
-std::string io_uring_unavailable_reason() {
+std::string uring_unavailable_reason() {
   io_uring ring{};
   io_uring_params params{};
   params.flags = IORING_SETUP_CQSIZE;

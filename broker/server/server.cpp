@@ -83,7 +83,7 @@ std::string Server::choose_io_backend() {
     node_.io_kind = io::BackendKind::epoll;
     return {};
   }
-  const std::string why_not = io::io_uring_unavailable_reason();
+  const std::string why_not = io::uring_unavailable_reason();
   if (why_not.empty()) {
     node_.io_kind = io::BackendKind::io_uring;
     return {};
