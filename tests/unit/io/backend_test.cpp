@@ -221,6 +221,15 @@ TEST_P(BackendTest, AWriteLargerThanTheSocketBufferGoesOutWhileThePeerReads) {
       received.append(buf, size_t(n));
     }
   });
+  // However the writing ends, the reader sees the end of the stream and the thread is joined.
+  struct EndReader {
+    int fd;
+    std::thread& reader;
+    ~EndReader() {
+      shutdown(fd, SHUT_WR);
+      if (reader.joinable()) reader.join();
+    }
+  } end_reader{s.fd[0], reader};
   size_t done = 0;
   int writes = 0;
   while (done < sent.size() && writes < 100000) {
@@ -233,6 +242,7 @@ TEST_P(BackendTest, AWriteLargerThanTheSocketBufferGoesOutWhileThePeerReads) {
     ASSERT_GT(result, 0);
     done += size_t(result);
   }
+  shutdown(s.fd[0], SHUT_WR);
   reader.join();
   EXPECT_EQ(done, sent.size());
   EXPECT_TRUE(received == sent) << "received " << received.size() << " bytes, differing from what was sent";

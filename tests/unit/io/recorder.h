@@ -6,11 +6,19 @@
 #include <functional>
 #include <gtest/gtest.h>
 #include <map>
+#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "io/backend.h"
+
+namespace ringcast::io {
+
+// Test names and failure messages show the backend by name.
+inline void PrintTo(BackendKind kind, std::ostream* out) { *out << backend_name(kind); }
+
+}  // namespace ringcast::io
 
 namespace ringcast::io::testing {
 
