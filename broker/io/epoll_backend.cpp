@@ -146,6 +146,9 @@ void EpollBackend::on_socket_event(ConnId conn, uint32_t events) {
   // id is not reused before the next wait(): its events are dropped here.
   if (conn >= conns_.size() || !conns_[conn].registered) return;
   Conn& c = conns_[conn];
+  // Remembered also while no receive runs: a receive started later must not
+  // stop at a short read before the end that is already there.
+  if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) c.hung_up = true;
   if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) && c.receive == Receive::running && !c.to_read) {
     c.to_read = true;
     read_queue_.push_back(conn);
@@ -196,8 +199,9 @@ bool EpollBackend::read_some(ConnId conn) {
       // growing conns_): look afresh.
       if (conns_[conn].receive != Receive::running) return false;
       // Less than a full buffer: the kernel had no more, and the next bytes
-      // to arrive bring a new edge.
-      if (size_t(n) < receive_buffer_.size()) return false;
+      // to arrive bring a new edge. Not so the end of a peer that hung up:
+      // it came with the edge of these bytes, so recv on until it says 0.
+      if (size_t(n) < receive_buffer_.size() && !conns_[conn].hung_up) return false;
       continue;
     }
     if (n == 0) {

@@ -53,6 +53,7 @@ class EpollBackend final : public Backend {
     bool registered = false;  // in the epoll set (for EPOLLIN and EPOLLOUT, edge-triggered)
     Receive receive = Receive::idle;
     bool to_read = false;    // on read_queue_: may have bytes to read
+    bool hung_up = false;    // EPOLLRDHUP/HUP/ERR seen: read on to the end, a short read proves nothing
     bool writable = true;    // no EAGAIN or short write since the last EPOLLOUT
     bool write_parked = false;  // a write waits for EPOLLOUT; iov/count below
     const iovec* iov = nullptr;

@@ -71,6 +71,20 @@ TEST_P(BackendTest, ReceivesWhatThePeerWritesUntilItCloses) {
   EXPECT_EQ(events.ended.size(), 1u);
 }
 
+TEST_P(BackendTest, BytesAndThePeersCloseArrivingTogetherBothCome) {
+  // A client that sends half a request and hangs up: its last bytes and its
+  // close reach the kernel before the backend looks (one readiness event).
+  SocketPair s;
+  io->start_receiving(8, s.fd[0]);
+  pump_for(*io, events, 40);
+  s.send_all(1, "*1\r\n$4\r\nPI");
+  close(s.fd[1]);
+  s.fd[1] = -1;
+  ASSERT_TRUE(pump(*io, events, [&] { return !events.ended.empty(); })) << "the close was never seen";
+  EXPECT_EQ(events.data[8], "*1\r\n$4\r\nPI");
+  EXPECT_EQ(events.ended[0], std::make_pair(ConnId(8), 0));
+}
+
 TEST_P(BackendTest, KeepsConnectionsApart) {
   SocketPair a, b;
   io->start_receiving(0, a.fd[0]);
