@@ -13,6 +13,7 @@
 #include <cstring>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "io/backend.h"
 
@@ -64,15 +65,21 @@ struct Fd {
   }
 };
 
-// The next completion, waiting at most a second for it.
-bool next_completion(io_uring& ring, io_uring_cqe& out) {
+// Each check tags its request; the multishot requests of earlier checks
+// stay armed and may still post, so completions are told apart by tag.
+enum Tag : uint64_t { kPollTag = 1, kAcceptTag, kRecvTag };
+
+// The next completion tagged `tag`, waiting at most a second for it.
+bool next_completion(io_uring& ring, uint64_t tag, io_uring_cqe& out) {
   if (io_uring_submit(&ring) < 0) return false;
-  __kernel_timespec timeout{.tv_sec = 1, .tv_nsec = 0};
-  io_uring_cqe* cqe = nullptr;
-  if (io_uring_wait_cqe_timeout(&ring, &cqe, &timeout) < 0) return false;
-  out = *cqe;
-  io_uring_cqe_seen(&ring, cqe);
-  return true;
+  for (;;) {
+    __kernel_timespec timeout{.tv_sec = 1, .tv_nsec = 0};
+    io_uring_cqe* cqe = nullptr;
+    if (io_uring_wait_cqe_timeout(&ring, &cqe, &timeout) < 0) return false;
+    out = *cqe;
+    io_uring_cqe_seen(&ring, cqe);
+    if (out.user_data == tag) return true;
+  }
 }
 
 bool still_armed(const io_uring_cqe& cqe) { return cqe.res >= 0 && (cqe.flags & IORING_CQE_F_MORE); }
@@ -134,8 +141,9 @@ std::string check_multishot_recv(io_uring& ring) {
   io_uring_prep_recv_multishot(sqe, fds[0], nullptr, 0, 0);
   sqe->flags |= IOSQE_BUFFER_SELECT;
   sqe->buf_group = 0;
+  io_uring_sqe_set_data64(sqe, kRecvTag);
   io_uring_cqe cqe{};
-  const bool done = next_completion(ring, cqe);
+  const bool done = next_completion(ring, kRecvTag, cqe);
   io_uring_unregister_buf_ring(&ring, 0);
   if (!done || cqe.res != 2 || !still_armed(cqe) || !(cqe.flags & IORING_CQE_F_BUFFER))
     return missing("multishot recv with provided buffers (IORING_RECV_MULTISHOT)", "6.0");
@@ -154,13 +162,14 @@ std::string check_multishot_accept(io_uring& ring) {
   getsockname(listener.fd, reinterpret_cast<sockaddr*>(&addr), &len);
   io_uring_sqe* sqe = io_uring_get_sqe(&ring);
   io_uring_prep_multishot_accept(sqe, listener.fd, nullptr, nullptr, SOCK_CLOEXEC);
+  io_uring_sqe_set_data64(sqe, kAcceptTag);
   io_uring_submit(&ring);
   Fd client{socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)};
   if (client.fd < 0 || connect(client.fd, reinterpret_cast<sockaddr*>(&addr), len) < 0)
     return "unix connect: " + errno_text(errno);
   io_uring_cqe cqe{};
-  const bool done = next_completion(ring, cqe);
-  if (done && cqe.res >= 0) close(cqe.res);
+  const bool done = next_completion(ring, kAcceptTag, cqe);
+  if (done && cqe.res >= 0) close(cqe.res);  // the socket accepted
   if (!done || !still_armed(cqe)) return missing("multishot accept (IORING_ACCEPT_MULTISHOT)", "5.19");
   return {};
 }
@@ -171,17 +180,17 @@ std::string check_multishot_poll(io_uring& ring) {
   if (efd.fd < 0) return "eventfd: " + errno_text(errno);
   io_uring_sqe* sqe = io_uring_get_sqe(&ring);
   io_uring_prep_poll_multishot(sqe, efd.fd, POLLIN);
+  io_uring_sqe_set_data64(sqe, kPollTag);
   const uint64_t one = 1;
   if (::write(efd.fd, &one, sizeof one) != sizeof one) return "eventfd write: " + errno_text(errno);
   io_uring_cqe cqe{};
-  if (!next_completion(ring, cqe) || !still_armed(cqe) || !(cqe.res & POLLIN))
+  if (!next_completion(ring, kPollTag, cqe) || !still_armed(cqe) || !(cqe.res & POLLIN))
     return missing("multishot poll (IORING_POLL_ADD_MULTI)", "5.13");
   return {};
 }
 
-}  // namespace
-
-std::string uring_unavailable_reason() {
+// The probe proper, on the thread that runs it (see below).
+std::string probe_here() {
   io_uring ring{};
   io_uring_params params{};
   params.flags = IORING_SETUP_CQSIZE;
@@ -196,6 +205,20 @@ std::string uring_unavailable_reason() {
   if (lacking.empty()) lacking = check_multishot_recv(ring);
   io_uring_queue_exit(&ring);
   return lacking;
+}
+
+}  // namespace
+
+std::string uring_unavailable_reason() {
+  // On a thread of its own: the requests the checks leave armed end after
+  // the ring is torn down, and the kernel runs that clean-up as task work of
+  // the thread that submitted them, interrupting whatever it blocks in then
+  // (a recv with a timeout fails with EINTR). A thread that ends has it all
+  // done before join() returns, and the caller's thread never sees any.
+  std::string reason;
+  std::thread prober([&reason] { reason = probe_here(); });
+  prober.join();
+  return reason;
 }
 
 }  // namespace ringcast::io
