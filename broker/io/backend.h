@@ -82,8 +82,8 @@ class Backend {
   virtual void wait(bool block) = 0;
   virtual void dispatch() = 0;
 
-  // Multishot accept on `listen_fd` until stop_accepting(); on_accepted() per
-  // socket. Sockets accepted after stop_accepting() are closed here.
+  // Accepts on `listen_fd` until stop_accepting(); on_accepted() per socket.
+  // Sockets accepted after stop_accepting() are closed here.
   virtual void start_accepting(int listen_fd) = 0;
   virtual void stop_accepting() = 0;
 
