@@ -128,17 +128,17 @@ EpollBackend::Conn& EpollBackend::conn_state(ConnId conn) {
   return conns_[conn];
 }
 
-void EpollBackend::register_socket(ConnId conn, int fd) {
+int EpollBackend::register_socket(ConnId conn, int fd) {
   Conn& c = conn_state(conn);
-  if (c.registered && c.fd == fd) return;
+  if (c.registered && c.fd == fd) return 0;
   // A new socket under this id (the last one was stopped): nothing carries over.
   c = Conn{.fd = fd};
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
   ev.data.u64 = tag(Source::connection, conn);
-  // Failing here (ENOMEM) leaves the socket unwatched: reads and sends are
-  // still tried at once, and any error they meet ends them as usual.
-  c.registered = epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) == 0;
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) < 0) return -errno;  // ENOMEM, ENOSPC (max_user_watches)
+  c.registered = true;
+  return 0;
 }
 
 void EpollBackend::on_socket_event(ConnId conn, uint32_t events) {
@@ -160,8 +160,14 @@ void EpollBackend::on_socket_event(ConnId conn, uint32_t events) {
 }
 
 void EpollBackend::start_receiving(ConnId conn, int fd) {
-  register_socket(conn, fd);
+  const int error = register_socket(conn, fd);
   Conn& c = conns_[conn];
+  if (error < 0) {
+    // Unwatched, the receive would wait for an edge that never comes: end it.
+    c.receive = Receive::ending;
+    completions_.push_back({Completion::Kind::receive_ended, conn, error});
+    return;
+  }
   c.receive = Receive::running;
   // Bytes may have arrived before (their edge was ignored): read at once.
   if (!c.to_read) {
@@ -268,7 +274,10 @@ int EpollBackend::send_now(Conn& c) {
 }
 
 void EpollBackend::write(ConnId conn, int fd, const iovec* iov, unsigned count) {
-  register_socket(conn, fd);
+  if (const int error = register_socket(conn, fd); error < 0) {
+    completions_.push_back({Completion::Kind::written, conn, error});
+    return;
+  }
   Conn& c = conns_[conn];
   c.iov = iov;
   c.iov_count = count;
@@ -284,11 +293,6 @@ void EpollBackend::write(ConnId conn, int fd, const iovec* iov, unsigned count) 
       return;
     }
     c.writable = false;
-  }
-  // An unwatched socket gets no EPOLLOUT: never park on one.
-  if (!c.registered) {
-    completions_.push_back({Completion::Kind::written, conn, -EAGAIN});
-    return;
   }
   c.write_parked = true;
 }

@@ -67,7 +67,8 @@ class EpollBackend final : public Backend {
   };
 
   Conn& conn_state(ConnId conn);
-  void register_socket(ConnId conn, int fd);
+  // Watches `fd` for `conn` (once per socket); 0 or -errno.
+  int register_socket(ConnId conn, int fd);
   void on_socket_event(ConnId conn, uint32_t events);
   void read_ready();
   // Reads `conn` until it has nothing more or its share is used; true when
