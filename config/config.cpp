@@ -50,6 +50,13 @@ uint32_t read_shards(const Field& field) {
   return static_cast<uint32_t>(count);
 }
 
+IoBackend read_io_backend(const Field& field) {
+  constexpr std::string_view kExpected = "one of auto, uring, epoll";
+  IoBackend io;
+  if (!parse_io_backend(scalar_text(field, kExpected), io)) fail_expected(field, kExpected);
+  return io;
+}
+
 std::string read_log_level(const Field& field) {
   // spdlog's level names; stored lower-case because spdlog's lookup is case-sensitive.
   static constexpr std::array<std::string_view, 7> kLevels{
@@ -228,6 +235,7 @@ Config read_config(const Field& root) {
     {"shards", [&](const Field& f) { config.shards = read_shards(f); }},
     {"tcp_backlog", [&](const Field& f) { config.tcp_backlog = read_integer<uint32_t>(f, 1, 65535); }},
     {"maxclients", [&](const Field& f) { config.maxclients = read_integer<uint32_t>(f, 1, 1000000); }},
+    {"io", [&](const Field& f) { config.io = read_io_backend(f); }},
     {"log", [&](const Field& f) { read_log(f, config); }},
     {"limits", [&](const Field& f) { read_limits(f, config); }},
     {"metrics", [&](const Field& f) { read_metrics(f, config); }},
@@ -345,5 +353,25 @@ Config load_string(std::string_view yaml, std::string_view source) {
 }
 
 Config load_file(const std::string& path) { return load_string(read_whole_file(path), path); }
+
+std::string_view io_backend_text(IoBackend io) {
+  switch (io) {
+    case IoBackend::automatic: return "auto";
+    case IoBackend::uring: return "uring";
+    case IoBackend::epoll: return "epoll";
+  }
+  return "auto";  // not reached: every value is named above
+}
+
+bool parse_io_backend(std::string_view text, IoBackend& out) {
+  const std::string lower = detail::to_lower_ascii(std::string(text));
+  for (IoBackend io : {IoBackend::automatic, IoBackend::uring, IoBackend::epoll}) {
+    if (lower == io_backend_text(io)) {
+      out = io;
+      return true;
+    }
+  }
+  return false;
+}
 
 }  // namespace ringcast::config

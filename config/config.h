@@ -70,6 +70,13 @@ struct NatsConfig {
   uint32_t reconnect_wait_ms = 250;
 };
 
+// io: the I/O backend the shards run on.
+enum class IoBackend : uint8_t {
+  automatic,  // "auto": io_uring where the kernel allows it and has every feature used, else epoll
+  uring,      // io_uring or refuse to start
+  epoll,
+};
+
 struct ClusterConfig {
   NatsConfig nats;
   bool enabled() const { return !nats.servers.empty(); }
@@ -84,6 +91,7 @@ struct Config {
   uint32_t shards = 0;  // 0 = one per online CPU ("auto")
   uint32_t tcp_backlog = 511;
   uint32_t maxclients = 10000;
+  IoBackend io = IoBackend::automatic;
 
   std::string log_level = "info";  // trace, debug, info, warn, error, critical, off
   std::string log_file;            // empty: standard error
@@ -128,6 +136,11 @@ Config load_string(std::string_view yaml, std::string_view source);
 // replaced by `***`: what logs, INFO and /stats show of server URLs and of
 // errors that may quote them.
 std::string redact_urls(std::string_view text);
+
+// "auto", "uring" or "epoll" (as the `io` key and --io take them).
+std::string_view io_backend_text(IoBackend io);
+// The reverse, case-insensitive; false on anything else.
+bool parse_io_backend(std::string_view text, IoBackend& out);
 
 // Redis-style sizes: "100", "1k" (1000), "1kb" (1024), "32mb", "1gb"; case-insensitive.
 // Returns false on anything else.

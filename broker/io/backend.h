@@ -1,8 +1,8 @@
 // The I/O seam: what a shard asks of the kernel (accept, receive, write,
 // wake another shard, a housekeeping tick) and the typed completions it gets
-// back. One Backend per shard; io_uring is the one implementation today, an
-// epoll one can follow behind the same interface without touching anything
-// above this layer.
+// back. One Backend per shard, of one kind for the whole daemon: io_uring
+// (io/uring_backend.h) or epoll (io/epoll_backend.h), chosen at start-up;
+// nothing above this layer knows which.
 //
 // Threads. A Backend is created anywhere, but init(), and every member below
 // except those named here, run on its shard's thread only. Thread-safe:
@@ -18,6 +18,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <string_view>
 
 namespace ringcast::io {
 
@@ -80,8 +82,8 @@ class Backend {
   virtual void wait(bool block) = 0;
   virtual void dispatch() = 0;
 
-  // Multishot accept on `listen_fd` until stop_accepting(); on_accepted() per
-  // socket. Sockets accepted after stop_accepting() are closed here.
+  // Accepts on `listen_fd` until stop_accepting(); on_accepted() per socket.
+  // Sockets accepted after stop_accepting() are closed here.
   virtual void start_accepting(int listen_fd) = 0;
   virtual void stop_accepting() = 0;
 
@@ -118,8 +120,18 @@ class Backend {
 };
 
 enum class BackendKind {
-  io_uring,  // the default; epoll is to follow where io_uring is refused
+  io_uring,  // the default where the kernel allows it
+  epoll,     // where io_uring is refused or lacks a feature we use
 };
+
+// "io_uring" or "epoll", as INFO's multiplexing_api says it.
+std::string_view backend_name(BackendKind kind);
+
+// Why the io_uring backend cannot run in this process, in one line naming
+// the refusal (seccomp, kernel.io_uring_disabled, ENOSYS) or the first
+// missing kernel feature; empty when it can. Sets up a small ring and tries
+// each feature for real: call it once, at start-up.
+std::string uring_unavailable_reason();
 
 // A backend delivering to `events`, which must outlive it. Call init() next.
 std::unique_ptr<Backend> make_backend(BackendKind kind, Events& events, const Options& options = {});

@@ -12,6 +12,7 @@ template <class T>
 std::string text(const T& v) {
   return fmt::format("{}", v);
 }
+std::string text(config::IoBackend io) { return std::string(config::io_backend_text(io)); }
 std::string text(config::OutputPolicy p) { return p == config::OutputPolicy::drop_oldest ? "drop-oldest" : "disconnect"; }
 std::string text(const config::OutputLimit& l) {
   return fmt::format("{{hard: {}, soft: {}, soft_seconds: {}}}", l.hard_bytes, l.soft_bytes, l.soft_seconds);
@@ -51,6 +52,7 @@ ConfigChanges compare_configs(const config::Config& running, const config::Confi
   restart("port", running.port, loaded.port);
   restart("shards", running.shards, loaded.shards);
   restart("tcp_backlog", running.tcp_backlog, loaded.tcp_backlog);
+  restart("io", running.io, loaded.io);
   restart("log.file", running.log_file, loaded.log_file);
   restart("log.format", running.log_format, loaded.log_format);
   restart("log.max_size", running.log_max_size, loaded.log_max_size);
@@ -99,6 +101,7 @@ config::Config merge_reloadable(const config::Config& running, const config::Con
   merged.port = running.port;
   merged.shards = running.shards;
   merged.tcp_backlog = running.tcp_backlog;
+  merged.io = running.io;
   merged.log_file = running.log_file;
   merged.log_format = running.log_format;
   merged.log_max_size = running.log_max_size;

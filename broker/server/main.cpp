@@ -29,19 +29,21 @@ namespace {
 
 constexpr const char* kUsage =
     "Usage: ringcast [--config FILE] [--port N] [--bind ADDR] [--shards N|auto]\n"
-    "                [--check-config] [--version] [--help]\n"
+    "                [--io auto|uring|epoll] [--check-config] [--version] [--help]\n"
     "\n"
     "A Redis-protocol pub/sub broker. Flags override the config file.\n"
     "  --config FILE    YAML configuration (see config/ringcast.yaml)\n"
     "  --port N         TCP port (default 6379; 0 picks a free one)\n"
     "  --bind ADDR      address to listen on (default 127.0.0.1)\n"
     "  --shards N|auto  reactor threads (default auto: one per online CPU)\n"
+    "  --io auto|uring|epoll\n"
+    "                   I/O backend (default auto: io_uring where the kernel allows it, else epoll)\n"
     "  --check-config   validate the configuration and exit\n"
     "  --version        print the version and exit\n";
 
 struct Options {
   std::optional<std::string> config_file;
-  std::optional<std::string> port, bind, shards;
+  std::optional<std::string> port, bind, shards, io;
   bool check_config = false;
 };
 
@@ -73,6 +75,8 @@ Options parse_args(int argc, char** argv) {
       o.bind = value();
     } else if (arg == "--shards") {
       o.shards = value();
+    } else if (arg == "--io") {
+      o.io = value();
     } else if (arg == "--check-config") {
       o.check_config = true;
     } else {
@@ -94,6 +98,8 @@ void apply_overrides(const Options& o, ringcast::config::Config& cfg) {
     cfg.port = uint16_t(n);
   }
   if (o.bind) cfg.bind = *o.bind;
+  if (o.io && !ringcast::config::parse_io_backend(*o.io, cfg.io))
+    usage_error("--io: expected auto, uring or epoll, got '" + *o.io + "'");
   if (o.shards) {
     if (*o.shards == "auto") {
       cfg.shards = 0;
@@ -208,8 +214,8 @@ int main(int argc, char** argv) {
     spdlog::critical("cannot start: {}", err);
     return 1;
   }
-  spdlog::info("ringcast {} ready: listening on {}:{}, {} shard(s), maxclients {}, max bulk {}, query buffer {}",
-               ringcast::kVersion, cfg.bind, server.port(), server.shard_count(), cfg.maxclients,
+  spdlog::info("ringcast {} ready: listening on {}:{}, {} shard(s) on {}, maxclients {}, max bulk {}, query buffer {}",
+               ringcast::kVersion, cfg.bind, server.port(), server.shard_count(), server.io_backend(), cfg.maxclients,
                size_text(cfg.max_bulk_len), size_text(cfg.query_buffer_limit));
   spdlog::info("output limits: pubsub hard {} soft {} for {}s; normal hard {} soft {} for {}s; shutdown timeout {}ms",
                size_text(cfg.pubsub_output.hard_bytes), size_text(cfg.pubsub_output.soft_bytes),

@@ -16,6 +16,7 @@
 
 #include "cluster/nats_bridge.h"
 #include "core/clock.h"
+#include "io/backend.h"
 #include "shard/node_snapshot.h"
 #include "shard/shard.h"
 
@@ -77,9 +78,26 @@ std::string Server::open_listener() {
   return {};
 }
 
+std::string Server::choose_io_backend() {
+  if (config_.io == config::IoBackend::epoll) {
+    node_.io_kind = io::BackendKind::epoll;
+    return {};
+  }
+  const std::string why_not = io::uring_unavailable_reason();
+  if (why_not.empty()) {
+    node_.io_kind = io::BackendKind::io_uring;
+    return {};
+  }
+  if (config_.io == config::IoBackend::uring) return "io: uring: io_uring is unavailable: " + why_not;
+  node_.io_kind = io::BackendKind::epoll;
+  spdlog::warn("io: auto: io_uring is unavailable, running on epoll: {}", why_not);
+  return {};
+}
+
 std::string Server::start() {
   node_.started_ms = monotonic_ms();
   node_.started_unix = int64_t(time(nullptr));
+  if (std::string err = choose_io_backend(); !err.empty()) return err;
   if (std::string err = open_listener(); !err.empty()) return err;
   if (config_.cluster.enabled()) {
     bridge_ = std::make_unique<cluster::NatsBridge>(*this, config_.cluster.nats);
@@ -97,8 +115,8 @@ std::string Server::start() {
   node_.shard_count = n;
   for (unsigned i = 0; i < n; ++i) node_.shards.push_back(std::make_unique<Shard>(node_, i, config_, acl_));
 
-  // Each ring must be created by the thread that submits to it; the loops
-  // start only once every ring exists, since shards post into each other's.
+  // Each backend must be set up by the thread that uses it; the loops start
+  // only once every one exists, since shards post into each other's.
   std::promise<void> go;
   std::shared_future<void> go_signal = go.get_future().share();
   std::vector<std::future<int>> ready;
@@ -117,7 +135,9 @@ std::string Server::start() {
   std::string error;
   for (unsigned i = 0; i < n; ++i) {
     const int rc = ready[i].get();
-    if (rc < 0 && error.empty()) error = "shard " + std::to_string(i) + ": io_uring set-up failed: " + strerror(-rc);
+    if (rc < 0 && error.empty())
+      error = "shard " + std::to_string(i) + ": " + std::string(io::backend_name(node_.io_kind)) +
+              " set-up failed: " + strerror(-rc);
   }
   if (!error.empty()) request_stop();
   go.set_value();

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "cluster/remote_delivery.h"
 #include "config.h"
 #include "engine/inbox.h"
+#include "io/backend.h"
 #include "shard/node.h"
 #include "stats/snapshot.h"
 
@@ -45,6 +47,8 @@ class Server final : public cluster::LocalDelivery {
   std::shared_ptr<const acl::Registry> acl() const { return acl_; }
   unsigned shard_count() const { return node_.shard_count; }
   uint16_t port() const { return node_.port; }
+  // The shards' I/O backend, "io_uring" or "epoll" (settled by start()).
+  std::string_view io_backend() const { return io::backend_name(node_.io_kind); }
   bool stopping() const { return node_.stop_requested(); }
   bool accepting() const { return !stopping() && node_.listen_fd >= 0; }
   // From a thread that is not a shard: runs `task` on shard `index`.
@@ -59,6 +63,9 @@ class Server final : public cluster::LocalDelivery {
 
  private:
   std::string open_listener();
+  // Settles config_.io into the node's backend kind; an error text when
+  // io_uring was asked for and cannot run.
+  std::string choose_io_backend();
 
   config::Config config_;
   std::shared_ptr<const acl::Registry> acl_;  // as started; shards hold the current one

@@ -11,6 +11,7 @@
 
 #include "acl/access_log.h"
 #include "engine/cluster_link.h"
+#include "io/backend.h"
 #include "pubsub/directory.h"
 #include "shard/client_admission.h"
 
@@ -28,6 +29,7 @@ struct Node {
   acl::AccessLog access_log;  // refusals from every shard and the HTTP listener
   ClientAdmission clients;
   unsigned shard_count = 0;                    // set before the shards are made
+  io::BackendKind io_kind = io::BackendKind::io_uring;  // every shard's; set before the shards are made
   std::vector<std::unique_ptr<Shard>> shards;  // fixed once the shards run
   engine::ClusterLink* cluster = nullptr;      // null for a standalone node
   int listen_fd = -1;

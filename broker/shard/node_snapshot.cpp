@@ -23,6 +23,7 @@ stats::Snapshot take_snapshot(const Node& node) {
   f.redis_version = kRedisCompatVersion;
   utsname u{};
   if (uname(&u) == 0) f.os = fmt::format("{} {} {}", u.sysname, u.release, u.machine);
+  f.multiplexing_api = io::backend_name(node.io_kind);
   f.process_id = uint64_t(getpid());
   f.tcp_port = node.port;
   const int64_t up_ms = monotonic_ms() - node.started_ms;

@@ -26,7 +26,7 @@ Shard::Shard(Node& node, unsigned index, const config::Config& settings, std::sh
     : node_(node),
       index_(index),
       engine_(index, node.directory, *this, node.cluster, *this, arm_queue_, counters_),
-      io_(io::make_backend(io::BackendKind::io_uring, *this)) {
+      io_(io::make_backend(node.io_kind, *this)) {
   apply_settings(settings, std::move(acl));
 }
 

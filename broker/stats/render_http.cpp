@@ -85,6 +85,8 @@ std::string render_prometheus(const Snapshot& f) {
   PrometheusWriter w;
   w.family("ringcast_build_info", "gauge", "Always 1; the labels say which ringcast this is.");
   w.sample("ringcast_build_info", {{"version", f.version}, {"redis_version", f.redis_version}}, uint64_t(1));
+  w.family("ringcast_io_backend_info", "gauge", "Always 1; the label names the shards' I/O backend (INFO multiplexing_api).");
+  w.sample("ringcast_io_backend_info", {{"backend", f.multiplexing_api}}, uint64_t(1));
   w.family("ringcast_start_time_seconds", "gauge", "Unix time the daemon started.");
   w.sample("ringcast_start_time_seconds", uint64_t(f.started_unix));
   w.family("ringcast_connections", "gauge", "Client connections open now (INFO connected_clients).");

@@ -17,7 +17,7 @@ struct Snapshot {
   std::string version;
   std::string redis_version;
   std::string os;  // uname: sysname release machine, as INFO shows it
-  std::string multiplexing_api = "io_uring";
+  std::string multiplexing_api = "io_uring";  // the shards' I/O backend: io_uring or epoll
   uint64_t process_id = 0;
   uint64_t tcp_port = 0;
   uint64_t uptime_seconds = 0;

@@ -101,7 +101,7 @@ int run_report(const std::vector<std::string>& args) {
   }
   if (baseline.empty()) baseline = labels.front();
 
-  fmt::print("{:<16} {:<12} {:>4} {:>10} {:>7} {:>9} {:>9} {:>9} {:>8} {:>8} {:>6} {:>6} {:>5} {:>9} {:>7} {:>7} {:>7} {:>4}\n",
+  fmt::print("{:<16} {:<14} {:>4} {:>10} {:>7} {:>9} {:>9} {:>9} {:>8} {:>8} {:>6} {:>6} {:>5} {:>9} {:>7} {:>7} {:>7} {:>4}\n",
              "scenario", "target", "runs", "deliv/s", "spread", "p50 us", "p99 us", "p99.9 us", "srv s/M",
              "lg s/M", "srv%", "lg%", "load", "x deliv/s", "x p50", "x p99", "x srvM", "ok");
   int status = 0;
@@ -132,7 +132,7 @@ int run_report(const std::vector<std::string>& args) {
         if (bp > 0) rp = fmt::format("{:.2f}", p99 / bp);
         if (bc > 0 && srvm >= 0) rc = fmt::format("{:.2f}", srvm / bc);
       }
-      fmt::print("{:<16} {:<12} {:>4} {:>10} {:>6.1f}% {:>9.1f} {:>9.1f} {:>9.1f} {:>8} {:>8} {:>6} {:>6} {:>5} {:>9} {:>7} {:>7} {:>7} {:>4}\n",
+      fmt::print("{:<16} {:<14} {:>4} {:>10} {:>6.1f}% {:>9.1f} {:>9.1f} {:>9.1f} {:>8} {:>8} {:>6} {:>6} {:>5} {:>9} {:>7} {:>7} {:>7} {:>4}\n",
                  sc, lb, g.runs.size(), si(dm), spread * 100, p50, p99, median(column(g, [](const Sample& s) { return s.p999; })), cpu(srvm),
                  cpu(median(column(g, [](const Sample& s) { return s.lg_per_m; }))),
                  pct(median(column(g, [](const Sample& s) { return s.srv_util; }))),

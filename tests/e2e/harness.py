@@ -12,6 +12,8 @@
 # Through CTest: `ctest -L '^e2e$'` (against ringcast); configure with -DRINGCAST_E2E_REDIS=ON to also
 # get the same suite against redis-server as `ctest -L e2e-redis`.
 # RINGCAST_E2E_SHOW_LOG=1 prints the server's log after every test, not only after failures.
+# RINGCAST_TEST_IO=uring|epoll|auto starts ringcast with `--io` that (CTest runs the suite twice:
+# label e2e with uring, label e2e-epoll with epoll); unset, ringcast picks (auto).
 
 import os
 import selectors
@@ -71,10 +73,14 @@ class ServerStartError(RuntimeError):
     pass
 
 
+IO_FROM_ENV = object()  # Server(io=...) default: RINGCAST_TEST_IO, if set
+
+
 class Server:
     """One server process on 127.0.0.1:port. Use start_server() from a test for cleanup."""
 
-    def __init__(self, shards=2, config_text=None, redis_args=(), port_in_config=False):
+    def __init__(self, shards=2, config_text=None, redis_args=(), port_in_config=False, io=IO_FROM_ENV,
+                 launcher=()):
         self.kind = server_kind()
         self.shards = shards
         self.config_text = config_text
@@ -82,6 +88,10 @@ class Server:
         # ringcast: put `port:` in the config file instead of passing --port (a flag would override
         # the file, so a SIGHUP could never see a port change).
         self.port_in_config = port_in_config
+        # ringcast's --io: a backend name, or None for no flag (the config file or auto decides).
+        self.io = os.environ.get("RINGCAST_TEST_IO") or None if io is IO_FROM_ENV else io
+        # Program (and arguments) ringcast is started through, e.g. a seccomp launcher.
+        self.launcher = list(launcher)
         self.proc = None
         self.port = None
         self.returncode = None
@@ -96,7 +106,10 @@ class Server:
         if self.kind == "redis":
             return [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1",
                     "--save", "", "--appendonly", "no"] + self.redis_args
-        argv = [os.path.abspath(os.environ["RINGCAST_BIN"]), "--bind", "127.0.0.1", "--shards", str(self.shards)]
+        argv = self.launcher + [os.path.abspath(os.environ["RINGCAST_BIN"]), "--bind", "127.0.0.1",
+                                "--shards", str(self.shards)]
+        if self.io is not None:
+            argv += ["--io", self.io]
         if not self.port_in_config:
             argv += ["--port", str(port)]
         if self.config_text is not None or self.port_in_config:

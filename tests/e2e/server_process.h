@@ -1,6 +1,7 @@
 // Shared by the C++ end-to-end tests: hiredis RAII handles and the server
 // process (ringcast or redis-server), started by fork/exec and stopped by PID.
-// Server: RINGCAST_BIN=/path/to/ringcast, or RINGCAST_TEST_SERVER=redis.
+// Server: RINGCAST_BIN=/path/to/ringcast, or RINGCAST_TEST_SERVER=redis;
+// RINGCAST_TEST_IO=uring|epoll|auto passes ringcast that as --io.
 #pragma once
 
 #include <hiredis/hiredis.h>
@@ -121,6 +122,8 @@ class ServerProcess {
         argv = {"/usr/bin/redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"};
       } else {
         argv = {bin, "--bind", "127.0.0.1", "--port", port, "--shards", shard_count};
+        const char* io = std::getenv("RINGCAST_TEST_IO");
+        if (io != nullptr && *io != '\0') argv.insert(argv.end(), {"--io", io});
         argv.insert(argv.end(), extra_args.begin(), extra_args.end());
       }
       pid_ = fork();

@@ -77,9 +77,16 @@ class ReplyBackpressureTest(ServerTestCase):
         c = self.client(timeout=20)
         arg = b"r" * 1000
         n = 20000  # 20 MB of replies, paused and resumed many times over
-        c.send(cmd("ECHO", arg) * n)
+        # Sent from a thread: once reading is paused, the requests wait in the kernel's socket
+        # buffers (the epoll backend leaves every unread byte there), and 20 MB of them outgrow
+        # those; sending must go on while the client reads.
+        sender = threading.Thread(target=c.send, args=(cmd("ECHO", arg) * n,), daemon=True)
+        sender.start()
+        time.sleep(0.5)  # reads late: the replies pile up and reading pauses first
         reply = b"$1000\r\n" + arg + b"\r\n"
         got = c.read_exact(len(reply) * n, timeout=20)
+        sender.join(timeout=20)
+        self.assertFalse(sender.is_alive(), "the requests were never all taken in")
         self.assertEqual(len(got), len(reply) * n)
         self.assertTrue(got == reply * n, "replies out of order or corrupted")
         self.assertBytes(c.request(cmd("PING"), 7), b"+PONG\r\n")

@@ -24,6 +24,7 @@ void expect_defaults(const Config& config) {
   EXPECT_EQ(config.shards, defaults.shards);
   EXPECT_EQ(config.tcp_backlog, defaults.tcp_backlog);
   EXPECT_EQ(config.maxclients, defaults.maxclients);
+  EXPECT_EQ(config.io, defaults.io);
   EXPECT_EQ(config.log_level, defaults.log_level);
   EXPECT_EQ(config.log_file, defaults.log_file);
   EXPECT_EQ(config.max_bulk_len, defaults.max_bulk_len);
@@ -129,6 +130,16 @@ TEST(Shards, AutoMeansOnePerCpuWhichIsStoredAsZero) {
   EXPECT_EQ(load("shards: AUTO\n").shards, 0u);
   EXPECT_EQ(load("shards: 1\n").shards, 1u);
   EXPECT_EQ(load("shards: 64\n").shards, 64u);
+}
+
+TEST(Io, NamesTheBackendInAnyCaseAndDefaultsToAuto) {
+  EXPECT_EQ(Config{}.io, IoBackend::automatic);
+  EXPECT_EQ(load("io: auto\n").io, IoBackend::automatic);
+  EXPECT_EQ(load("io: uring\n").io, IoBackend::uring);
+  EXPECT_EQ(load("io: EPOLL\n").io, IoBackend::epoll);
+  EXPECT_EQ(test_support::error_from("port: 7000\nio: io_uring\n"),
+            "test.yaml:2: io: expected one of auto, uring, epoll, got 'io_uring'");
+  EXPECT_EQ(test_support::error_from("io: [epoll]\n").substr(0, 15), "test.yaml:1: io");
 }
 
 TEST(LogLevel, AcceptsEverySpdlogNameInAnyCaseAndStoresItLowerCase) {

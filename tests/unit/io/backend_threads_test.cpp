@@ -1,6 +1,7 @@
-// The io_uring backend's entry points for other threads: a wake-up from a
-// thread that is not a shard, and one shard waking another or handing it a
-// socket. Each backend runs on its own thread, as the shards' do.
+// Each backend's entry points for other threads: a wake-up from a thread
+// that is not a shard, and one shard waking another or handing it a socket.
+// Each backend runs on its own thread, as the shards' do. Every test runs on
+// io_uring and on epoll.
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -28,9 +29,11 @@ std::chrono::steady_clock::duration time_to_wake(Backend& io) {
   return std::chrono::steady_clock::now() - from;
 }
 
-TEST(BackendThreads, WakeFromOutsideEndsAWait) {
+class BackendThreads : public ::testing::TestWithParam<BackendKind> {};
+
+TEST_P(BackendThreads, WakeFromOutsideEndsAWait) {
   Recorder events;
-  auto io = make_backend(BackendKind::io_uring, events);
+  auto io = make_backend(GetParam(), events);
   ASSERT_EQ(io->init(), 0);
   io->schedule_tick(10000);  // the fallback, should the wake-up be lost
   for (int round = 0; round < 3; ++round) {  // the watch must survive each wake-up
@@ -47,14 +50,14 @@ TEST(BackendThreads, WakeFromOutsideEndsAWait) {
 // A backend running on a thread of its own until told to stop.
 struct ShardThread {
   Recorder events;
-  std::unique_ptr<Backend> io = make_backend(BackendKind::io_uring, events);
+  std::unique_ptr<Backend> io;
   std::atomic<int> wakes{0};
   std::atomic<int> handed{-1};
   std::atomic<bool> stop{false};
   std::promise<int> ready;
   std::thread thread;
 
-  ShardThread() {
+  explicit ShardThread(BackendKind kind) : io(make_backend(kind, events)) {
     std::future<int> up = ready.get_future();
     thread = std::thread([this] {
       ready.set_value(io->init());
@@ -85,10 +88,10 @@ bool eventually(Pred pred) {
   return true;
 }
 
-TEST(BackendThreads, OneShardWakesAnother) {
-  ShardThread other;
+TEST_P(BackendThreads, OneShardWakesAnother) {
+  ShardThread other(GetParam());
   Recorder events;
-  auto io = make_backend(BackendKind::io_uring, events);
+  auto io = make_backend(GetParam(), events);
   ASSERT_EQ(io->init(), 0);
   std::this_thread::sleep_for(20ms);  // let the other thread fall asleep
   const int before = other.wakes.load();
@@ -97,10 +100,10 @@ TEST(BackendThreads, OneShardWakesAnother) {
   EXPECT_TRUE(eventually([&] { return other.wakes.load() > before; }));
 }
 
-TEST(BackendThreads, HandsASocketToAnotherShard) {
-  ShardThread other;
+TEST_P(BackendThreads, HandsASocketToAnotherShard) {
+  ShardThread other(GetParam());
   Recorder events;
-  auto io = make_backend(BackendKind::io_uring, events);
+  auto io = make_backend(GetParam(), events);
   ASSERT_EQ(io->init(), 0);
   int pair[2];
   ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), 0);
@@ -117,6 +120,9 @@ TEST(BackendThreads, HandsASocketToAnotherShard) {
   close(pair[0]);
   close(pair[1]);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, BackendThreads, ::testing::Values(BackendKind::io_uring, BackendKind::epoll),
+                         testing::backend_test_name);
 
 }  // namespace
 }  // namespace ringcast::io

@@ -4,12 +4,21 @@
 
 #include <chrono>
 #include <functional>
+#include <gtest/gtest.h>
 #include <map>
+#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "io/backend.h"
+
+namespace ringcast::io {
+
+// Test names and failure messages show the backend by name.
+inline void PrintTo(BackendKind kind, std::ostream* out) { *out << backend_name(kind); }
+
+}  // namespace ringcast::io
 
 namespace ringcast::io::testing {
 
@@ -56,6 +65,11 @@ inline bool pump(Backend& io, Recorder& r, const std::function<bool()>& done, in
     io.dispatch();
   }
   return true;
+}
+
+// "io_uring" / "epoll" as the last part of a parameterized test's name.
+inline std::string backend_test_name(const ::testing::TestParamInfo<BackendKind>& info) {
+  return std::string(backend_name(info.param));
 }
 
 // Runs the loop for about `ms`, whatever arrives.

@@ -149,6 +149,17 @@ TEST(Snapshot, PrometheusNamesAndValues) {
     EXPECT_NE(text.find(line), std::string::npos) << line;
 }
 
+TEST(Snapshot, TheIoBackendIsAnInfoGaugeLikeInfosMultiplexingApi) {
+  Snapshot f = sample_figures();
+  EXPECT_NE(render_prometheus(f).find("ringcast_io_backend_info{backend=\"io_uring\"} 1\n"), std::string::npos);
+  f.multiplexing_api = "epoll";
+  const std::string text = render_prometheus(f);
+  EXPECT_NE(text.find("# TYPE ringcast_io_backend_info gauge\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("ringcast_io_backend_info{backend=\"epoll\"} 1\n"), std::string::npos) << text;
+  EXPECT_NE(render_info(f, {"server"}).find("multiplexing_api:epoll\r\n"), std::string::npos);
+  EXPECT_NE(render_stats_json(f).find("\"multiplexing_api\":\"epoll\""), std::string::npos);
+}
+
 TEST(Snapshot, ShardCountersSummedAndRendered) {
   Snapshot f = sample_figures();
   f.shards[0].loop_busy_us = 1500000;
