@@ -23,6 +23,7 @@ struct Compiled {
   size_t words = 0;
   size_t elements = 0;
   std::vector<uint64_t> rows;   // 256 x words: bit j of row c = element j accepts byte c
+  std::vector<uint64_t> any;    // words: the '?' elements, which accept every byte
   std::vector<uint64_t> stars;  // words
   size_t cutoff_state = kNone;  // where the 1001st '*' group that is not trailing sits
 };
@@ -34,6 +35,7 @@ void compile(std::string_view pattern, Compiled& c, size_t& steps) {
   const size_t m = pattern.size();
   c.words = (m + 1) / 64 + 1;
   c.rows.assign(256 * c.words, 0);
+  c.any.assign(c.words, 0);
   c.stars.assign(c.words, 0);
   c.cutoff_state = kNone;
   steps += 256 * c.words;
@@ -50,9 +52,11 @@ void compile(std::string_view pattern, Compiled& c, size_t& steps) {
     }
     std::bitset<256> accepts;
     if (pattern[p] == '?') {
-      accepts.set();
+      set_bit(c.any.data(), j++);
       ++p;
-    } else if (pattern[p] == '[') {
+      continue;
+    }
+    if (pattern[p] == '[') {
       const bool negate = glob_syntax::read_class(
           pattern, p, p, [&](char b) { accepts.set(static_cast<unsigned char>(b)); },
           [&](int lo, int hi) {
@@ -93,7 +97,7 @@ bool glob_match_bit_parallel(std::string_view pattern, std::string_view subject,
     uint64_t carry = 0;
     uint64_t live = 0;
     for (size_t w = 0; w < c.words; ++w) {
-      const uint64_t advanced = state[w] & row[w];
+      const uint64_t advanced = state[w] & (row[w] | c.any[w]);
       const uint64_t next = (advanced << 1) | carry | (state[w] & c.stars[w]);
       carry = advanced >> 63;
       state[w] = next;
