@@ -70,6 +70,18 @@ struct NatsConfig {
   uint32_t reconnect_wait_ms = 250;
 };
 
+// history: which channels keep their recent messages (HISTORY, RESUME).
+struct HistoryRule {
+  std::vector<std::string> channels;  // globs, Redis's syntax
+  uint32_t max_messages = 1000;        // per channel
+  uint64_t max_age_ms = 0;             // 0: no age limit
+  bool operator==(const HistoryRule&) const = default;
+};
+struct HistoryConfig {
+  std::vector<HistoryRule> rules;  // the first rule that matches a channel applies
+  uint64_t max_memory = 64ull << 20;  // all history together, on this node
+};
+
 struct ClusterConfig {
   NatsConfig nats;
   bool enabled() const { return !nats.servers.empty(); }
@@ -115,6 +127,8 @@ struct Config {
   int requirepass_line = 0;  // 1-based line of the key, 0 when absent
   // users: in file order. Never two with the same name; "default" redefines the default user.
   std::vector<UserRules> users;
+
+  HistoryConfig history;  // reloadable: new rules and limits apply to later messages
 
   ClusterConfig cluster;  // read at start-up only; a reload keeps the running one
 };

@@ -105,8 +105,17 @@ void punsubscribe(Request& req) { unsubscribe_all(req, Kind::Pattern, "punsubscr
 void ssubscribe(Request& req) { subscribe_all(req, Kind::ShardChannel, "ssubscribe"); }
 void sunsubscribe(Request& req) { unsubscribe_all(req, Kind::ShardChannel, "sunsubscribe"); }
 
-void publish(Request& req) { req.reply.integer(req.broker.publish(Kind::Channel, req.args[1], req.args[2])); }
-void spublish(Request& req) { req.reply.integer(req.broker.publish(Kind::ShardChannel, req.args[1], req.args[2])); }
+void publish(Request& req) {
+  if (auto n = req.broker.publish(req.conn, Kind::Channel, req.args[1], req.args.subspan(2))) req.reply.integer(*n);
+}
+void spublish(Request& req) {
+  if (auto n = req.broker.publish(req.conn, Kind::ShardChannel, req.args[1], req.args.subspan(2)))
+    req.reply.integer(*n);
+}
+
+// As Apache Kvrocks: each message published in turn (so subscribers see
+// them in argument order), the reply the sum of their receiver counts.
+void mpublish(Request& req) { publish(req); }
 
 void pubsub_channels(Request& req) { list_names(req, Kind::Channel); }
 void pubsub_shardchannels(Request& req) { list_names(req, Kind::ShardChannel); }

@@ -24,6 +24,9 @@ struct RoutedMessage {
   bool remote = false;    // came from another node (counted in the shard's remote backlog)
   bool in_block = false;  // frame is a MessageArena block shared with other messages
   uint64_t version = 0;   // the directory version it was routed at
+  // The client that published it, when that client asked not to hear its
+  // own messages (CLIENT NO-ECHO); 0 otherwise, which costs delivery nothing.
+  uint64_t publisher = 0;
 
   std::string_view bytes() const { return {frame->data() + begin, size}; }
   std::string_view key() const { return {frame->data() + begin + key_offset, key_size}; }

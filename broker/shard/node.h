@@ -11,6 +11,7 @@
 
 #include "engine/cluster_link.h"
 #include "pubsub/directory.h"
+#include "pubsub/history_streams.h"
 #include "shard/client_admission.h"
 
 namespace ringcast {
@@ -24,6 +25,7 @@ struct Node {
   Node& operator=(const Node&) = delete;
 
   pubsub::Directory directory;
+  pubsub::HistoryNode history;  // epochs and the retained-bytes total of channel history
   ClientAdmission clients;
   unsigned shard_count = 0;                    // set before the shards are made
   std::vector<std::unique_ptr<Shard>> shards;  // fixed once the shards run

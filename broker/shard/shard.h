@@ -68,7 +68,13 @@ class Shard final : public engine::ShardContext,
   void hand_over(unsigned target, std::vector<engine::Envelope>& batch) override;
 
   // commands::Broker (shard_broker.cpp)
-  int64_t publish(pubsub::Kind kind, std::string_view channel, std::string_view payload) override;
+  std::optional<int64_t> publish(Connection& c, pubsub::Kind kind, std::string_view channel,
+                                 std::span<const std::string_view> payloads) override;
+  bool keeps_history(std::string_view channel) const override {
+    return engine_.history_limits(pubsub::Kind::Channel, channel) != nullptr;
+  }
+  void read_history(Connection& c, std::string_view channel, uint64_t after, uint64_t count,
+                    std::function<void(Connection&, const pubsub::HistoryPage&)> finish) override;
   bool subscribe(Connection& c, pubsub::Kind kind, std::string_view name) override;
   bool unsubscribe(Connection& c, pubsub::Kind kind, std::string_view name) override;
   void confirm_subscribed(Connection& c, std::string confirmations) override;

@@ -38,9 +38,17 @@ class FakeBroker final : public Broker, public ClientScope {
   static std::string take_output(Connection& c) { return ringcast::testing::write_out(c.out); }
 
   // Broker
-  int64_t publish(pubsub::Kind kind, std::string_view channel, std::string_view payload) override {
-    published.push_back({kind, std::string(channel), std::string(payload)});
-    return receivers;
+  std::optional<int64_t> publish(Connection& c, pubsub::Kind kind, std::string_view channel,
+                                 std::span<const std::string_view> payloads) override {
+    for (std::string_view payload : payloads)
+      published.push_back({kind, std::string(channel), std::string(payload), c.id});
+    return receivers * int64_t(payloads.size());
+  }
+  bool keeps_history(std::string_view channel) const override { return channel.starts_with("h:"); }
+  void read_history(Connection& c, std::string_view channel, uint64_t after, uint64_t count,
+                    std::function<void(Connection&, const pubsub::HistoryPage&)> finish) override {
+    history_reads.push_back({std::string(channel), after, count});
+    finish(c, history_page);
   }
   bool subscribe(Connection& c, pubsub::Kind kind, std::string_view name) override {
     if (!c.subscriptions(kind).emplace(name).second) return false;
@@ -95,9 +103,16 @@ class FakeBroker final : public Broker, public ClientScope {
   struct Published {
     pubsub::Kind kind;
     std::string channel, payload;
+    uint64_t publisher;
   };
   std::vector<Published> published;
   int64_t receivers = 0;
+  struct HistoryRead {
+    std::string channel;
+    uint64_t after, count;
+  };
+  std::vector<HistoryRead> history_reads;
+  pubsub::HistoryPage history_page;
   int subscribe_confirmations = 0;
   int fences = 0;
   int killed = 0;
