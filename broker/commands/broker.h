@@ -63,6 +63,10 @@ class Broker {
   virtual void confirm_unsubscribed(Connection& c, std::string confirmations) = 0;
   // Ends every subscription of `c` at once (RESET).
   virtual void drop_all_subscriptions(Connection& c) = 0;
+  // RESUME: joins `c` to `channel`'s live stream with what it missed after
+  // (epoch, offset) replayed first, on the channel's sequencer shard; `c`'s
+  // confirmation and replay are queued there and its later requests wait.
+  virtual void resume_channel(Connection& c, std::string_view channel, uint64_t epoch, uint64_t offset) = 0;
   // Who subscribes to what, node-wide (PUBSUB).
   virtual const pubsub::Directory& directory() const = 0;
 

@@ -24,6 +24,11 @@ const DocsExtra kOwnDocsExtras[] = {
      "$6\r\noffset\r\n$4\r\ntype\r\n$7\r\ninteger\r\n$5\r\ntoken\r\n$5\r\nSINCE\r\n$5\r\nflags\r\n~1\r\n"
      "+optional\r\n%4\r\n$4\r\nname\r\n$5\r\ncount\r\n$4\r\ntype\r\n$7\r\ninteger\r\n$5\r\ntoken\r\n"
      "$5\r\nCOUNT\r\n$5\r\nflags\r\n~1\r\n+optional\r\n"},
+    {"resume",
+     "",
+     "*3\r\n%2\r\n$4\r\nname\r\n$7\r\nchannel\r\n$4\r\ntype\r\n$6\r\nstring\r\n%2\r\n$4\r\nname\r\n"
+     "$5\r\nepoch\r\n$4\r\ntype\r\n$7\r\ninteger\r\n%2\r\n$4\r\nname\r\n$6\r\noffset\r\n$4\r\ntype\r\n"
+     "$7\r\ninteger\r\n"},
 };
 const size_t kOwnDocsExtrasCount = sizeof kOwnDocsExtras / sizeof kOwnDocsExtras[0];
 

@@ -18,6 +18,7 @@ void mpublish(Request& req);
 
 // history_commands.cpp
 void history(Request& req);
+void resume(Request& req);
 void pubsub_channels(Request& req);
 void pubsub_numsub(Request& req);
 void pubsub_numpat(Request& req);

@@ -1,5 +1,5 @@
-// HISTORY: the retained messages of a channel that keeps history, read on
-// the shard that owns its stream.
+// HISTORY and RESUME: the retained messages of a channel that keeps
+// history, read (or replayed) on the shard that owns its stream.
 #include <charconv>
 #include <cstdint>
 #include <limits>
@@ -43,6 +43,17 @@ void history(Request& req) {
       reply.bulk(payload);
     }
   });
+}
+
+// RESUME channel epoch offset: see PubSubEngine::resume.
+void resume(Request& req) {
+  const std::string_view channel = req.args[1];
+  uint64_t epoch = 0, offset = 0;
+  if (!parse_uint(req.args[2], epoch) || !parse_uint(req.args[3], offset))
+    return req.reply.error("ERR value is not an integer or out of range");
+  if (!req.broker.keeps_history(channel))
+    return reply_error_line(req, "ERR channel '" + std::string(channel) + "' keeps no history (no history rule matches it)");
+  req.broker.resume_channel(req.conn, channel, epoch, offset);
 }
 
 }  // namespace ringcast::commands

@@ -57,6 +57,10 @@ void unsubscribe_all(Request& req, Kind kind, std::string_view verb) {
   } else {
     const NameSet& mine = req.conn.subscriptions(kind);
     names.assign(mine.begin(), mine.end());
+    // RESUME subscriptions end with the channels.
+    if (kind == Kind::Channel)
+      for (const std::string& name : req.conn.resumed)
+        if (!mine.contains(name)) names.push_back(name);
   }
   // The confirmations are built now (their counts are the ones after each
   // removal) but sent only once every message PUBLISH counted for these

@@ -96,12 +96,14 @@ int64_t PubSubEngine::route_and_send(Kind kind, std::string_view channel, std::s
     for (auto& routed : routed_) routed.first.publisher = quiet_publisher;
   for (auto& [message, shards] : routed_) send_to_shards(message, shards);
   routed_.clear();
+  int64_t resumed = 0;
   if (limits != nullptr) {
-    history_.append(channel, *limits, kept.frame, kept.begin, kept.size, now_ms_);
+    const uint64_t offset = history_.append(channel, *limits, kept.frame, kept.begin, kept.size, now_ms_).offset;
     history_.shrink_to(history_max_memory_);
+    if (!resumers_.empty()) resumed = send_to_resumers(channel, payload, offset, quiet_publisher);
   }
   if (link_ != nullptr) link_->forward(kind, channel, payload);
-  return receivers;
+  return receivers + resumed;
 }
 
 void PubSubEngine::send_to_shards(const RoutedMessage& m, uint64_t shards) {
@@ -184,6 +186,7 @@ bool PubSubEngine::unsubscribe(Subscriber& s, Kind kind, std::string_view name) 
 void PubSubEngine::forget_retired(Subscriber& s) {
   for (const auto& [kind, name] : s.retiring) registry_.remove(kind, name, &s);
   s.retiring.clear();
+  if (s.resumed.empty()) local_resumers_.erase(s.id);
 }
 
 void PubSubEngine::drop_all_subscriptions(Subscriber& s) {
@@ -196,6 +199,8 @@ void PubSubEngine::drop_all_subscriptions(Subscriber& s) {
     }
     mine.clear();
   }
+  for (const std::string& channel : std::vector<std::string>(s.resumed.begin(), s.resumed.end()))
+    end_resume(s, channel);
   forget_retired(s);
 }
 

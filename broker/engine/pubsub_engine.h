@@ -16,6 +16,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "config.h"
@@ -85,6 +86,21 @@ class PubSubEngine {
                         std::function<void(ShardContext&, int64_t)> done);
   // HISTORY, on the owner shard: the messages after `after`, at most `count`.
   pubsub::HistoryPage history_page(std::string_view channel, uint64_t after, uint64_t count) const;
+  // RESUME (resume.cpp). On the channel's owner shard, in one step: `s`
+  // joins the channel's live stream, and when `epoch` is the stream's and
+  // nothing after `offset` was evicted (recovered), the messages after
+  // `offset` are sent to it; no publish can fall in between, and all its
+  // later messages follow them from that shard in order. `s` first gets
+  // its confirmation [resume, channel, count, recovered 1|0, epoch, next
+  // offset]; then `done` runs here.
+  void resume(Subscriber& s, std::string_view channel, uint64_t epoch, uint64_t offset, Task done);
+  // Ends `s`'s RESUME subscription of `channel`; false when it had none.
+  // Messages the owner sent before it hears of it are still delivered,
+  // until forget_retired() after a fence.
+  bool end_resume(Subscriber& s, std::string_view channel);
+  // RESUME subscriptions of the streams this shard owns (node-wide).
+  size_t resumers() const;
+
   // The loop's tick: drops messages past their max_age.
   void expire_history() { history_.expire(now_ms_); }
   const pubsub::HistoryStreams& history() const { return history_; }
@@ -147,6 +163,12 @@ class PubSubEngine {
   int64_t route_and_send(pubsub::Kind kind, std::string_view channel, std::string_view payload,
                          uint64_t quiet_publisher);
   void deliver(const pubsub::RoutedMessage& m);
+  // To the RESUME subscribers of `channel` (a stream owned here): its
+  // message with `offset` appended; returns how many it went to.
+  int64_t send_to_resumers(std::string_view channel, std::string_view payload, uint64_t offset,
+                           uint64_t quiet_publisher);
+  // On a resumer's shard: `frame` (one reference) to the local clients `ids`.
+  void deliver_resumed(pubsub::SharedFrame* frame, const std::vector<uint64_t>& ids, uint64_t publisher);
   void send_to_shards(const pubsub::RoutedMessage& m, uint64_t shards);
 
   const unsigned index_;
@@ -176,6 +198,13 @@ class PubSubEngine {
   std::vector<HistoryRule> history_rules_;
   int64_t history_max_memory_ = 0;
   pubsub::HistoryStreams history_;  // the streams this shard owns
+
+  struct Resumer {
+    unsigned shard;
+    uint64_t id;  // client id
+  };
+  pubsub::NameMap<std::vector<Resumer>> resumers_;            // of the streams owned here
+  std::unordered_map<uint64_t, Subscriber*> local_resumers_;  // this shard's clients with RESUME subscriptions
 
   Inbox inbox_;
   std::vector<Envelope> inbox_batch_;

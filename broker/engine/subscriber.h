@@ -38,6 +38,9 @@ struct Subscriber {
   NameSet channels;
   NameSet patterns;
   NameSet shard_channels;
+  // History channels joined with RESUME: their messages carry offsets and
+  // come from the channel's sequencer shard, not through the directory.
+  NameSet resumed;
   // Ended subscriptions whose registry entries still serve messages routed
   // before they ended (see LocalRegistry); removed once every shard has
   // flushed those, or when the subscriber goes.
@@ -58,9 +61,12 @@ struct Subscriber {
   const NameSet& subscriptions(pubsub::Kind kind) const { return const_cast<Subscriber*>(this)->subscriptions(kind); }
   // The count Redis reports in (un)subscribe confirmations.
   size_t subscription_count(pubsub::Kind kind) const {
-    return kind == pubsub::Kind::ShardChannel ? shard_channels.size() : channels.size() + patterns.size();
+    return kind == pubsub::Kind::ShardChannel ? shard_channels.size()
+                                              : channels.size() + patterns.size() + resumed.size();
   }
-  bool subscribed() const { return !channels.empty() || !patterns.empty() || !shard_channels.empty(); }
+  bool subscribed() const {
+    return !channels.empty() || !patterns.empty() || !shard_channels.empty() || !resumed.empty();
+  }
 };
 
 }  // namespace ringcast::engine

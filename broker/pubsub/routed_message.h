@@ -37,6 +37,11 @@ struct RoutedMessage {
 RoutedMessage encode_message(Kind kind, std::string_view pattern, std::string_view channel,
                              std::string_view payload, uint32_t refs);
 
+// A message of a RESUME subscription: Redis's `message` with the offset
+// appended (`*4 message channel payload :offset`), so code that reads the
+// channel and payload where Redis puts them still works. One reference.
+SharedFrame* encode_offset_message(std::string_view channel, std::string_view payload, uint64_t offset);
+
 // The RESP3 push variant of a RESP2 message: the same bytes with `>` for
 // `*`, in a frame of its own with one reference.
 SharedFrame* push_variant(std::string_view resp2);

@@ -80,6 +80,7 @@ class Shard final : public engine::ShardContext,
   void confirm_subscribed(Connection& c, std::string confirmations) override;
   void confirm_unsubscribed(Connection& c, std::string confirmations) override;
   void drop_all_subscriptions(Connection& c) override;
+  void resume_channel(Connection& c, std::string_view channel, uint64_t epoch, uint64_t offset) override;
   const pubsub::Directory& directory() const override { return node_.directory; }
   void gather_clients(Connection& c, std::function<std::string(commands::ClientScope&)> collect,
                       std::function<void(Connection&, std::vector<std::string>&)> finish) override;

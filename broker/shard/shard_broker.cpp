@@ -49,7 +49,15 @@ void Shard::read_history(Connection& c, std::string_view channel, uint64_t after
 bool Shard::subscribe(Connection& c, Kind kind, std::string_view name) { return engine_.subscribe(c, kind, name); }
 
 bool Shard::unsubscribe(Connection& c, Kind kind, std::string_view name) {
-  return engine_.unsubscribe(c, kind, name);
+  const bool resumed = kind == Kind::Channel && engine_.end_resume(c, name);
+  return engine_.unsubscribe(c, kind, name) || resumed;
+}
+
+void Shard::resume_channel(Connection& c, std::string_view channel, uint64_t epoch, uint64_t offset) {
+  c.waiting = true;
+  engine_.resume(c, channel, epoch, offset, [slot = c.slot, id = c.id](engine::ShardContext& ctx) {
+    resume_with(ctx, slot, id, [](Connection&) {});
+  });
 }
 
 void Shard::drop_all_subscriptions(Connection& c) { engine_.drop_all_subscriptions(c); }
@@ -119,6 +127,7 @@ bool Shard::subscriptions_permitted(Connection& c) {
   bool ok = true;
   for (const std::string& ch : c.channels) ok = ok && u.channel_allowed(ch);
   for (const std::string& ch : c.shard_channels) ok = ok && u.channel_allowed(ch);
+  for (const std::string& ch : c.resumed) ok = ok && u.channel_allowed(ch);
   for (const std::string& p : c.patterns) ok = ok && u.pattern_allowed(p);
   if (!ok) {
     spdlog::warn("closing client id={} addr={} name={}: user '{}' may not keep its subscriptions", c.id, c.addr,

@@ -1,4 +1,4 @@
-# Channel history end to end (HISTORY; RESUME is not there yet): a rule of the `history` section makes a
+# Channel history end to end (HISTORY; RESUME in test_resume.py): a rule of the `history` section makes a
 # channel keep its last messages, sequenced by the one shard that owns its stream whichever shard the
 # publishers are on; subscribers still get Redis's bytes and PUBLISH its count; HISTORY reads the
 # retained (offset, payload) pairs; count, age and memory limits hold; a restart starts a new epoch.

@@ -12,7 +12,7 @@ from reference import start_reference
 
 # CLIENT INFO fields that differ between any two connections or servers (ids, ports, buffers).
 # Commands and subcommands Redis does not have, and the CLIENT HELP lines that describe them.
-RINGCAST_ONLY = {b"mpublish", b"client|no-echo", b"history"}
+RINGCAST_ONLY = {b"mpublish", b"client|no-echo", b"history", b"resume"}
 RINGCAST_ONLY_HELP = {b"NO-ECHO (ON|OFF)", b"    Do not send the current connection the messages it publishes itself."}
 
 VOLATILE = {"id", "addr", "laddr", "fd", "age", "idle", "qbuf", "qbuf-free", "argv-mem", "rbs", "rbp",

@@ -46,8 +46,8 @@ TEST(ParseCategories, TakesTheCommandTablesForm) {
 TEST(Pubsub, ReachesThePubsubCommandsButNotPubsubHelp) {
   EXPECT_EQ(runnable(user_with("+@pubsub")),
             (Names{"history", "mpublish", "psubscribe", "publish", "pubsub|channels", "pubsub|numpat", "pubsub|numsub",
-                   "pubsub|shardchannels", "pubsub|shardnumsub", "punsubscribe", "spublish", "ssubscribe", "subscribe",
-                   "sunsubscribe", "unsubscribe"}));
+                   "pubsub|shardchannels", "pubsub|shardnumsub", "punsubscribe", "resume", "spublish", "ssubscribe",
+                   "subscribe", "sunsubscribe", "unsubscribe"}));
 }
 
 TEST(Connection, ReachesTheConnectionCommands) {
@@ -138,6 +138,7 @@ TEST(Catalog, KnowsWhichArgumentsAreChannels) {
   EXPECT_EQ(catalog().channel_args(id("spublish")), ChannelArgs::first);
   EXPECT_EQ(catalog().channel_args(id("mpublish")), ChannelArgs::first);
   EXPECT_EQ(catalog().channel_args(id("history")), ChannelArgs::first);
+  EXPECT_EQ(catalog().channel_args(id("resume")), ChannelArgs::first);
   EXPECT_EQ(catalog().channel_args(id("subscribe")), ChannelArgs::all);
   EXPECT_EQ(catalog().channel_args(id("ssubscribe")), ChannelArgs::all);
   EXPECT_EQ(catalog().channel_args(id("psubscribe")), ChannelArgs::all_patterns);

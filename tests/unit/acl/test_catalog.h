@@ -25,6 +25,7 @@ inline std::span<const CommandEntry> ringcast_commands() {
       {"spublish", "@pubsub @fast"},
       {"mpublish", "@pubsub @fast"},
       {"history", "@pubsub @slow"},
+      {"resume", "@pubsub @slow"},
       {"pubsub", "@slow"},
       {"pubsub|channels", "@pubsub @slow"},
       {"pubsub|numsub", "@pubsub @slow"},

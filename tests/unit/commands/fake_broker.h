@@ -56,7 +56,8 @@ class FakeBroker final : public Broker, public ClientScope {
     return true;
   }
   bool unsubscribe(Connection& c, pubsub::Kind kind, std::string_view name) override {
-    if (c.subscriptions(kind).erase(std::string(name)) == 0) return false;
+    const bool resumed = kind == pubsub::Kind::Channel && c.resumed.erase(std::string(name)) != 0;
+    if (c.subscriptions(kind).erase(std::string(name)) == 0) return resumed;
     directory_.unsubscribed(kind, name, 0, true);
     return true;
   }
@@ -72,6 +73,10 @@ class FakeBroker final : public Broker, public ClientScope {
     for (pubsub::Kind k : {pubsub::Kind::Channel, pubsub::Kind::Pattern, pubsub::Kind::ShardChannel})
       for (const std::string& name : std::vector<std::string>(c.subscriptions(k).begin(), c.subscriptions(k).end()))
         unsubscribe(c, k, name);
+  }
+  void resume_channel(Connection& c, std::string_view channel, uint64_t epoch, uint64_t offset) override {
+    c.resumed.emplace(channel);
+    resumes.push_back({std::string(channel), epoch, offset});
   }
   const pubsub::Directory& directory() const override { return directory_; }
   void gather_clients(Connection& c, std::function<std::string(ClientScope&)> collect,
@@ -112,6 +117,7 @@ class FakeBroker final : public Broker, public ClientScope {
     uint64_t after, count;
   };
   std::vector<HistoryRead> history_reads;
+  std::vector<HistoryRead> resumes;  // channel, epoch, offset
   pubsub::HistoryPage history_page;
   int subscribe_confirmations = 0;
   int fences = 0;

@@ -44,3 +44,39 @@ TEST(HistoryCommand, Errors) {
 
 }  // namespace
 }  // namespace ringcast::commands::testing
+
+namespace ringcast::commands::testing {
+namespace {
+
+TEST(ResumeCommand, AsksTheBrokerAndIsASubscribeModeCommand) {
+  FakeBroker broker;
+  Connection& c = broker.connect();
+  EXPECT_EQ(broker.run(c, {"RESUME", "h:a", "77", "5"}), "");  // the confirmation comes from the sequencer
+  ASSERT_EQ(broker.resumes.size(), 1u);
+  EXPECT_EQ(broker.resumes[0].channel, "h:a");
+  EXPECT_EQ(broker.resumes[0].after, 77u);  // epoch
+  EXPECT_EQ(broker.resumes[0].count, 5u);   // offset
+  // Subscribed now: RESP2 allows RESUME and the other subscribe-mode commands only.
+  EXPECT_EQ(broker.run(c, {"RESUME", "h:b", "0", "0"}), "");
+  EXPECT_EQ(broker.run(c, {"HISTORY", "h:a"}).substr(0, 27), "-ERR Can't execute 'history");
+  // UNSUBSCRIBE without names ends RESUME subscriptions too.
+  const std::string all = broker.run(c, {"UNSUBSCRIBE"});
+  EXPECT_NE(all.find("$3\r\nh:a\r\n"), std::string::npos);
+  EXPECT_NE(all.find("$3\r\nh:b\r\n"), std::string::npos);
+  EXPECT_NE(all.find(":0\r\n"), std::string::npos);
+  EXPECT_TRUE(c.resumed.empty());
+}
+
+TEST(ResumeCommand, Errors) {
+  FakeBroker broker;
+  Connection& c = broker.connect();
+  EXPECT_EQ(broker.run(c, {"RESUME", "h:a", "1"}), "-ERR wrong number of arguments for 'resume' command\r\n");
+  EXPECT_EQ(broker.run(c, {"RESUME", "h:a", "x", "1"}), "-ERR value is not an integer or out of range\r\n");
+  EXPECT_EQ(broker.run(c, {"RESUME", "h:a", "1", "-1"}), "-ERR value is not an integer or out of range\r\n");
+  EXPECT_EQ(broker.run(c, {"RESUME", "plain", "1", "1"}),
+            "-ERR channel 'plain' keeps no history (no history rule matches it)\r\n");
+  EXPECT_TRUE(broker.resumes.empty());
+}
+
+}  // namespace
+}  // namespace ringcast::commands::testing
