@@ -34,6 +34,14 @@ void PubSubEngine::publish_at_owner(std::string_view channel, std::vector<std::s
   });
 }
 
+void PubSubEngine::expire_history() {
+  history_.expire(now_ms_);
+  counters_.history_channels.set(history_.streams());
+  counters_.history_messages.set(history_.messages());
+  counters_.history_bytes.set(uint64_t(history_.bytes()));
+  counters_.history_evictions.set(history_.evicted());
+}
+
 pubsub::HistoryPage PubSubEngine::history_page(std::string_view channel, uint64_t after, uint64_t count) const {
   pubsub::HistoryPage page;
   const pubsub::HistoryStream* stream = history_.find(channel);

@@ -101,8 +101,9 @@ class PubSubEngine {
   // RESUME subscriptions of the streams this shard owns (node-wide).
   size_t resumers() const;
 
-  // The loop's tick: drops messages past their max_age.
-  void expire_history() { history_.expire(now_ms_); }
+  // The loop's tick: drops messages past their max_age, and samples the
+  // history figures.
+  void expire_history();
   const pubsub::HistoryStreams& history() const { return history_; }
   // Adds one subscription, visible to every publisher on every shard before
   // this returns; false when it existed already.

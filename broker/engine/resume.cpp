@@ -12,6 +12,20 @@ namespace ringcast::engine {
 
 namespace {
 
+// Frames a task carries to another shard, one reference each: released if
+// the task is dropped without running (a shard stopping), taken (nulled) by
+// the delivery that adopts them otherwise.
+struct HeldFrames {
+  std::vector<pubsub::SharedFrame*> frames;
+  HeldFrames() = default;
+  HeldFrames(const HeldFrames&) = delete;
+  HeldFrames& operator=(const HeldFrames&) = delete;
+  ~HeldFrames() {
+    for (pubsub::SharedFrame* f : frames)
+      if (f != nullptr) f->release();
+  }
+};
+
 struct Outcome {
   bool recovered = false;
   uint64_t epoch = 0;
@@ -58,7 +72,7 @@ void PubSubEngine::resume(Subscriber& s, std::string_view channel, uint64_t epoc
     std::erase_if(list, [&](const Resumer& r) { return r.shard == origin && r.id == id; });
     list.push_back({origin, id});
     Outcome o;
-    auto replay = std::make_shared<std::vector<pubsub::SharedFrame*>>();
+    auto replay = std::make_shared<HeldFrames>();
     if (const pubsub::HistoryStream* stream = owner.history_.find(channel)) {
       const pubsub::HistoryRing& ring = stream->ring;
       o.epoch = stream->epoch;
@@ -66,21 +80,23 @@ void PubSubEngine::resume(Subscriber& s, std::string_view channel, uint64_t epoc
       o.recovered = epoch == stream->epoch && offset < ring.next_offset() && offset + 1 >= ring.first_offset();
       if (o.recovered)
         ring.since(offset, SIZE_MAX, [&](uint64_t off, std::string_view message) {
-          replay->push_back(pubsub::encode_offset_message(channel, pubsub::message_payload(message), off));
+          replay->frames.push_back(pubsub::encode_offset_message(channel, pubsub::message_payload(message), off));
         });
     } else {
       o.recovered = epoch == 0;  // nothing was ever there to miss
     }
+    (o.recovered ? owner.counters_.resumes_recovered : owner.counters_.resumes_not_recovered).add();
     owner.post(origin, [id, channel = std::move(channel), o, replay, done = std::move(done)](ShardContext& back) {
       PubSubEngine& engine = back.engine();
       auto it = engine.local_resumers_.find(id);
-      if (it == engine.local_resumers_.end()) {  // gone meanwhile
-        for (pubsub::SharedFrame* f : *replay) f->release();
-      } else {
+      if (it != engine.local_resumers_.end()) {  // else gone meanwhile: the frames go with `replay`
         Subscriber& s = *it->second;
         s.out.append(confirmation(s, channel, o));
         engine.arm_queue_.mark(&s);
-        for (pubsub::SharedFrame* f : *replay) engine.deliver_resumed(f, {id}, 0);
+        for (pubsub::SharedFrame*& f : replay->frames) {
+          engine.deliver_resumed(f, {id}, 0);
+          f = nullptr;
+        }
       }
       done(back);
     });
@@ -125,8 +141,11 @@ int64_t PubSubEngine::send_to_resumers(std::string_view channel, std::string_vie
   // here must not be overtaken by the messages that follow it.
   for (unsigned target = 0; target < by_shard.size(); ++target) {
     if (by_shard[target].empty()) continue;
-    post(target, [frame, ids = std::move(by_shard[target]), quiet_publisher](ShardContext& there) {
-      there.engine().deliver_resumed(frame, ids, quiet_publisher);
+    auto held = std::make_shared<HeldFrames>();
+    held->frames.push_back(frame);
+    post(target, [held, ids = std::move(by_shard[target]), quiet_publisher](ShardContext& there) {
+      there.engine().deliver_resumed(held->frames[0], ids, quiet_publisher);
+      held->frames[0] = nullptr;
     });
   }
   return receivers;

@@ -110,7 +110,7 @@ class HistoryTest(ServerTestCase):
         self.assertEqual(self.redis_py().publish("fleeting:a", "x"), 0)
         epoch, _, messages = self.history("fleeting:a")
         self.assertEqual(messages, [[1, b"x"]])
-        wait_until(lambda: self.history("fleeting:a") == [0, 1, []], timeout=5)
+        self.assertTrue(wait_until(lambda: self.history("fleeting:a") == [0, 1, []], timeout=5))
         self.redis_py().publish("fleeting:a", "y")
         again, _, messages = self.history("fleeting:a")
         self.assertNotEqual(again, epoch)  # a new stream, a new epoch

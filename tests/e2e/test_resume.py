@@ -10,7 +10,7 @@ import unittest
 
 import redis
 
-from harness import Error, ServerTestCase, cmd, skip_unless_ringcast
+from harness import Error, ServerTestCase, cmd, info_fields, skip_unless_ringcast, wait_until
 
 CONFIG = """
 history:
@@ -98,6 +98,13 @@ class ResumeTest(ServerTestCase):
         c, reply = self.resume("short:a", epoch, 4)  # 5 is still there
         self.assertEqual(reply, [b"resume", b"short:a", 1, 1, epoch, 6])
         self.assertBytes(c.read_exact(len(offset_message(b"short:a", b"4", 5))), offset_message(b"short:a", b"4", 5))
+        # INFO's history figures (sampled every 100 ms): one stream of 2 messages, 3 evicted.
+        wanted = {"history_channels": "1", "history_messages": "2", "history_evictions": "3",
+                  "resumes_recovered": "1", "resumes_not_recovered": "2"}
+        info = self.client()
+        self.assertTrue(wait_until(lambda: all(info_fields(info, "history").get(k) == v for k, v in wanted.items()),
+                                   timeout=5), info_fields(info, "history"))
+        self.assertGreater(int(info_fields(info, "history")["history_bytes"]), 0)
 
     def test_acl_checks_the_channel(self):
         c = self.client()
