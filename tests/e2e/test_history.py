@@ -3,9 +3,12 @@
 # publishers are on; subscribers still get Redis's bytes and PUBLISH its count; HISTORY reads the
 # retained (offset, payload) pairs; count, age and memory limits hold; a restart starts a new epoch.
 
+import json
+import re
 import threading
 import time
 import unittest
+import urllib.request
 
 import redis
 
@@ -127,6 +130,23 @@ class HistoryTest(ServerTestCase):
         self.assertLess(len(messages), 1049)
         self.assertGreater(len(messages), 500)
         self.assertEqual(messages[-1][0], 3000)
+
+    def test_http_publishes_are_sequenced_too(self):
+        """POST /publish runs on one shard; history channels of other shards go through their owner."""
+        self.server.stop()
+        self.server = self.start_server(shards=4, config_text=CONFIG + "metrics:\n  enabled: true\n  port: 0\n")
+        line = self.server.wait_for_log("HTTP listening on 127.0.0.1:", timeout=5)
+        port = int(re.search(r"HTTP listening on 127\.0\.0\.1:(\d+)", line).group(1))
+        items = [{"channel": "orders:%d" % (i % 8), "message": "h%d" % i} for i in range(32)]
+        items.append({"channel": "plain", "message": "x"})
+        req = urllib.request.Request("http://127.0.0.1:%d/publish" % port, data=json.dumps(items).encode(),
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as reply:
+            self.assertEqual(reply.status, 200)
+            self.assertEqual(len(json.loads(reply.read())), 33)
+        for ch in range(8):
+            _, next_offset, messages = self.history("orders:%d" % ch)
+            self.assertEqual(messages, [[k + 1, b"h%d" % (ch + 8 * k)] for k in range(4)], "orders:%d" % ch)
 
     def test_restart_starts_a_new_epoch(self):
         r = self.redis_py()
