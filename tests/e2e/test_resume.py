@@ -150,8 +150,11 @@ class ResumeTest(ServerTestCase):
                 continue
             self.assertEqual((reply[3], reply[4]), (1, epoch), "round %d not recovered" % rounds)
             rounds += 1
-            stay_until = time.monotonic() + rng.uniform(0.0005, 0.005)
-            while offset < total and (time.monotonic() < stay_until or done.is_set()):
+            # Leave after a random number of messages (so the rounds do not depend on the
+            # machine's speed: at least total / 400 of them), or once caught up for a while.
+            stay_for, stay_until = rng.randint(1, 400), time.monotonic() + 0.02
+            while offset < total and stay_for > 0 and (time.monotonic() < stay_until or done.is_set()):
+                stay_for -= 1
                 try:
                     msg = c.read_reply(timeout=0.005 if not done.is_set() else 5)
                 except TimeoutError:
