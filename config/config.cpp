@@ -249,6 +249,7 @@ Config read_config(const Field& root) {
      }},
     {"users", [&](const Field& f) { read_users(f, config); }},
     {"cluster", [&](const Field& f) { read_cluster(f, config.cluster); }},
+    {"history", [&](const Field& f) { read_history(f, config.history); }},
   });
   check_default_user_defined_once(config, root.source);
   config.source = std::string(root.source);

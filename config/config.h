@@ -77,6 +77,18 @@ enum class IoBackend : uint8_t {
   epoll,
 };
 
+// history: which channels keep their recent messages (HISTORY, RESUME).
+struct HistoryRule {
+  std::vector<std::string> channels;  // globs, Redis's syntax
+  uint32_t max_messages = 1000;        // per channel
+  uint64_t max_age_ms = 0;             // 0: no age limit
+  bool operator==(const HistoryRule&) const = default;
+};
+struct HistoryConfig {
+  std::vector<HistoryRule> rules;  // the first rule that matches a channel applies
+  uint64_t max_memory = 64ull << 20;  // all history together, on this node
+};
+
 struct ClusterConfig {
   NatsConfig nats;
   bool enabled() const { return !nats.servers.empty(); }
@@ -84,7 +96,6 @@ struct ClusterConfig {
 
 struct Config {
   std::string source;  // the file (or the name given to load_string) this was loaded from; empty for defaults
-
 
   std::string bind = "127.0.0.1";
   uint16_t port = 6379;
@@ -123,6 +134,8 @@ struct Config {
   int requirepass_line = 0;  // 1-based line of the key, 0 when absent
   // users: in file order. Never two with the same name; "default" redefines the default user.
   std::vector<UserRules> users;
+
+  HistoryConfig history;  // reloadable: new rules and limits apply to later messages
 
   ClusterConfig cluster;  // read at start-up only; a reload keeps the running one
 };

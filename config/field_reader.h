@@ -66,5 +66,6 @@ int line_of(const Field& field);
 
 // Sections with a file of their own.
 void read_cluster(const Field& field, ClusterConfig& cluster);
+void read_history(const Field& field, HistoryConfig& history);
 
 }  // namespace ringcast::config::detail

@@ -12,7 +12,9 @@ namespace ringcast::acl {
 namespace {
 
 ChannelArgs channel_args_of(std::string_view name) {
-  if (name == "publish" || name == "spublish") return ChannelArgs::first;
+  if (name == "publish" || name == "spublish" || name == "mpublish" || name == "history" ||
+      name == "resume")
+    return ChannelArgs::first;
   if (name == "subscribe" || name == "ssubscribe") return ChannelArgs::all;
   if (name == "psubscribe") return ChannelArgs::all_patterns;
   return ChannelArgs::none;

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "config.h"
 #include "conn/connection.h"
 #include "pubsub/directory.h"
+#include "pubsub/history_streams.h"
 #include "stats/snapshot.h"
 
 namespace ringcast::commands {
@@ -36,8 +38,19 @@ class ClientScope {
 
 class Broker {
  public:
-  // PUBLISH / SPUBLISH: fans the message out; the receiver count.
-  virtual int64_t publish(pubsub::Kind kind, std::string_view channel, std::string_view payload) = 0;
+  // PUBLISH / SPUBLISH / MPUBLISH from `c`: fans the messages out in order;
+  // the sum of their receiver counts (without `c` itself under CLIENT
+  // NO-ECHO). Empty when a shard that owns the channel's history stream
+  // publishes them: the count is then replied to `c` later, and `c`'s later
+  // requests wait meanwhile.
+  virtual std::optional<int64_t> publish(Connection& c, pubsub::Kind kind, std::string_view channel,
+                                         std::span<const std::string_view> payloads) = 0;
+  // Whether `channel` keeps history (a rule of the history section matches it).
+  virtual bool keeps_history(std::string_view channel) const = 0;
+  // HISTORY: runs `finish` with the page read on the channel's owner shard
+  // (at once, or after a round trip while `c`'s later requests wait).
+  virtual void read_history(Connection& c, std::string_view channel, uint64_t after, uint64_t count,
+                            std::function<void(Connection&, const pubsub::HistoryPage&)> finish) = 0;
   // One subscription more or less; false when there was nothing to do.
   virtual bool subscribe(Connection& c, pubsub::Kind kind, std::string_view name) = 0;
   virtual bool unsubscribe(Connection& c, pubsub::Kind kind, std::string_view name) = 0;
@@ -51,6 +64,10 @@ class Broker {
   virtual void confirm_unsubscribed(Connection& c, std::string confirmations) = 0;
   // Ends every subscription of `c` at once (RESET).
   virtual void drop_all_subscriptions(Connection& c) = 0;
+  // RESUME: joins `c` to `channel`'s live stream with what it missed after
+  // (epoch, offset) replayed first, on the channel's sequencer shard; `c`'s
+  // confirmation and replay are queued there and its later requests wait.
+  virtual void resume_channel(Connection& c, std::string_view channel, uint64_t epoch, uint64_t offset) = 0;
   // Who subscribes to what, node-wide (PUBSUB).
   virtual const pubsub::Directory& directory() const = 0;
 

@@ -136,7 +136,7 @@ void client_list(Request& req) {
       [](Connection& c, std::vector<std::string>& parts) {
         std::string all;
         for (const std::string& part : parts) all += part;
-        resp::ReplyWriter(c.out.reply_bytes(), c.proto).verbatim_text(all);
+        reply_writer(c).verbatim_text(all);
       });
 }
 
@@ -214,7 +214,7 @@ void client_kill(Request& req) {
       [old_form](Connection& c, std::vector<std::string>& parts) {
         int64_t killed = 0;
         for (const std::string& part : parts) killed += std::stoll(part);
-        resp::ReplyWriter reply(c.out.reply_bytes(), c.proto);
+        resp::ReplyWriter reply = reply_writer(c);
         if (!old_form) {
           reply.integer(killed);
         } else if (killed == 0) {
@@ -223,6 +223,36 @@ void client_kill(Request& req) {
           reply.ok();
         }
       });
+}
+
+void client_reply(Request& req) {
+  Connection& c = req.conn;
+  const std::string_view mode = req.args[2];
+  if (iequals(mode, "on")) {
+    // Redis clears the flags before it replies: ON is answered even when
+    // it was itself to be skipped.
+    c.reply_off = c.reply_skip_next = c.replies_silenced = false;
+    reply_writer(c).ok();
+  } else if (iequals(mode, "off")) {
+    c.reply_off = true;
+  } else if (iequals(mode, "skip")) {
+    if (!c.reply_off) c.reply_skip_next = true;
+  } else {
+    req.reply.error("ERR syntax error");
+  }
+}
+
+void client_no_echo(Request& req) {
+  const std::string_view mode = req.args[2];
+  if (iequals(mode, "on")) {
+    req.conn.no_echo = true;
+  } else if (iequals(mode, "off")) {
+    req.conn.no_echo = false;
+  } else {
+    req.reply.error("ERR syntax error");
+    return;
+  }
+  req.reply.ok();
 }
 
 void client_help(Request& req) {
@@ -250,8 +280,12 @@ void client_help(Request& req) {
       "    Return information about client connections. Options:",
       "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
       "      Return clients of specified type.",
+      "REPLY (ON|OFF|SKIP)",
+      "    Control the replies sent to the current connection.",
       "SETNAME <name>",
       "    Assign the name <name> to the current connection.",
+      "NO-ECHO (ON|OFF)",
+      "    Do not send the current connection the messages it publishes itself.",
       "HELP",
       "    Prints this help.",
   };

@@ -8,6 +8,8 @@ namespace ringcast::commands {
 const DocsExtra* docs_extra(std::string_view name) {
   for (size_t i = 0; i < kDocsExtrasCount; ++i)
     if (kDocsExtras[i].name == name) return &kDocsExtras[i];
+  for (size_t i = 0; i < kOwnDocsExtrasCount; ++i)
+    if (kOwnDocsExtras[i].name == name) return &kOwnDocsExtras[i];
   return nullptr;
 }
 

@@ -17,6 +17,9 @@ struct DocsExtra {
 
 extern const DocsExtra kDocsExtras[];
 extern const size_t kDocsExtrasCount;
+// ringcast's own commands (command_docs_ringcast.cpp).
+extern const DocsExtra kOwnDocsExtras[];
+extern const size_t kOwnDocsExtrasCount;
 
 // The extras of command `name`; null when Redis documents none for it.
 const DocsExtra* docs_extra(std::string_view name);

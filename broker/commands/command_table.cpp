@@ -66,6 +66,12 @@ const CommandSpec kClientSubcommands[] = {
     {"client|kill", -3, 0, client_kill, "admin noscript loading stale", "@admin @slow @dangerous @connection",
      "Kill the connection of a client", "2.4.0", "connection", "O(N) where N is the number of client connections",
      {}},
+    {"client|reply", 3, 0, client_reply, "noscript loading stale", "@slow @connection",
+     "Instruct the server whether to reply to commands", "3.2.0", "connection", "O(1)", {}},
+    // ringcast's own: not in Redis.
+    {"client|no-echo", 3, 0, client_no_echo, "noscript loading stale", "@slow @connection",
+     "Do not deliver to the current connection the messages it publishes itself", "0.1.0", "connection", "O(1)",
+     {}},
     {"client|help", 2, 0, client_help, "loading stale", "@slow @connection",
      "Show helpful text about the different subcommands", "5.0.0", "connection", "O(1)", {}},
 };
@@ -114,6 +120,18 @@ const CommandSpec kCommands[] = {
      {}},
     {"spublish", 3, 0, spublish, "pubsub loading stale fast", "@pubsub @fast", "Post a message to a shard channel",
      "7.0.0", "pubsub", "O(N) where N is the number of clients subscribed to the receiving shard channel.", {}},
+    // ringcast's own, after Apache Kvrocks's: not in Redis.
+    {"mpublish", -3, 0, mpublish, "pubsub loading stale fast", "@pubsub @fast",
+     "Post several messages to a channel, in order", "0.1.0", "pubsub",
+     "O(N*(M+P)) where N is the number of messages, M the number of clients subscribed to the receiving channel "
+     "and P the total number of subscribed patterns (by any client).",
+     {}},
+    {"history", -2, 0, history, "pubsub loading stale", "@pubsub @slow",
+     "Get the retained messages of a channel that keeps history", "0.1.0", "pubsub",
+     "O(N) where N is the number of messages returned", {}},
+    {"resume", 4, kSub, resume, kPubsubFlags, "@pubsub @slow",
+     "Replay what a client missed on a channel that keeps history, and subscribe to it", "0.1.0", "pubsub",
+     "O(N) where N is the number of messages replayed", {}},
     {"pubsub", -2, 0, nullptr, "", "@slow", "A container for Pub/Sub commands", "2.8.0", "pubsub",
      "Depends on subcommand.", kPubsubSubcommands},
     {"ping", -1, kSub, ping, "fast", "@fast @connection", "Ping the server", "1.0.0", "connection", "O(1)", {}},
@@ -222,8 +240,21 @@ void reply_subcommand_syntax_error(Request& req) {
                             "'. Try " + upper(req.args[0]) + " HELP.");
 }
 
+resp::ReplyWriter reply_writer(Connection& c) {
+  if (!c.replies_silenced) return resp::ReplyWriter(c.out.reply_bytes(), c.proto);
+  // Replies nobody will read; kept per thread, and let go of when one was large.
+  thread_local std::string sink;
+  if (sink.capacity() > 64 * 1024) sink = std::string();
+  sink.clear();
+  return resp::ReplyWriter(sink, c.proto);
+}
+
 void execute(Broker& broker, Connection& conn, std::span<const std::string_view> args) {
-  Request req{broker, conn, args, resp::ReplyWriter(conn.out.reply_bytes(), conn.proto)};
+  // CLIENT REPLY: SKIP covers this command whatever it is (even one
+  // rejected below), as Redis's resetClient turns SKIP_NEXT into SKIP.
+  conn.replies_silenced = conn.reply_off || conn.reply_skip_next;
+  conn.reply_skip_next = false;
+  Request req{broker, conn, args, reply_writer(conn)};
   const CommandSpec* spec = find(args[0]);
   if (spec == nullptr) {
     std::string shown;

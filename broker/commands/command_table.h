@@ -56,6 +56,11 @@ const CommandSpec* find_subcommand(const CommandSpec& parent, std::string_view n
 // (same order, same error texts), then calls the handler.
 void execute(Broker& broker, Connection& conn, std::span<const std::string_view> args);
 
+// A writer for a reply to `c`: into its output, or nowhere while CLIENT
+// REPLY silences the command being run (also for replies written after a
+// cross-shard round trip, which run before its next command).
+resp::ReplyWriter reply_writer(Connection& c);
+
 // An error reply whose text may quote client input: CR and LF become spaces,
 // as Redis's addReplyErrorFormat does, so the reply stays one line.
 void reply_error_line(Request& req, std::string msg);

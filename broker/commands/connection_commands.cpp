@@ -158,7 +158,11 @@ void reset(Request& req) {
   req.conn.db = 0;
   req.conn.name.clear();
   req.broker.reset_user(req.conn);
-  req.reply.simple("RESET");
+  // CLIENT REPLY OFF and NO-ECHO end too; RESET's own reply is then sent,
+  // as Redis clears the flags first (a SKIP still covers it).
+  req.conn.no_echo = false;
+  if (req.conn.reply_off) req.conn.reply_off = req.conn.replies_silenced = false;
+  reply_writer(req.conn).simple("RESET");
 }
 
 void quit(Request& req) {

@@ -16,7 +16,8 @@ NAMES = [
     "subscribe", "unsubscribe", "psubscribe", "punsubscribe", "ssubscribe", "sunsubscribe", "publish",
     "spublish", "pubsub", "pubsub|channels", "pubsub|numsub", "pubsub|numpat", "pubsub|shardchannels",
     "pubsub|shardnumsub", "pubsub|help", "ping", "echo", "auth", "hello", "reset", "quit", "select", "client",
-    "client|id", "client|setname", "client|getname", "client|info", "client|list", "client|kill", "client|help",
+    "client|id", "client|setname", "client|getname", "client|info", "client|list", "client|kill", "client|reply",
+    "client|help",
     "command", "command|count", "command|list", "command|info", "command|docs", "command|help", "info",
     "acl", "acl|log", "acl|whoami", "acl|help",
 ]

@@ -18,6 +18,11 @@ void ssubscribe(Request& req);
 void sunsubscribe(Request& req);
 void publish(Request& req);
 void spublish(Request& req);
+void mpublish(Request& req);
+
+// history_commands.cpp
+void history(Request& req);
+void resume(Request& req);
 void pubsub_channels(Request& req);
 void pubsub_numsub(Request& req);
 void pubsub_numpat(Request& req);
@@ -44,6 +49,8 @@ void client_getname(Request& req);
 void client_info(Request& req);
 void client_list(Request& req);
 void client_kill(Request& req);
+void client_reply(Request& req);
+void client_no_echo(Request& req);
 void client_help(Request& req);
 // CLIENT INFO's line for the requesting client, without the newline.
 std::string client_info_text(Request& req);

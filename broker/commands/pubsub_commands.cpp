@@ -70,6 +70,10 @@ void unsubscribe_all(Request& req, Kind kind, std::string_view verb) {
   } else {
     const NameSet& mine = req.conn.subscriptions(kind);
     names.assign(mine.begin(), mine.end());
+    // RESUME subscriptions end with the channels.
+    if (kind == Kind::Channel)
+      for (const std::string& name : req.conn.resumed)
+        if (!mine.contains(name)) names.push_back(name);
   }
   // The confirmations are built now (their counts are the ones after each
   // removal) but sent only once every message PUBLISH counted for these
@@ -119,8 +123,17 @@ void punsubscribe(Request& req) { unsubscribe_all(req, Kind::Pattern, "punsubscr
 void ssubscribe(Request& req) { subscribe_all(req, Kind::ShardChannel, "ssubscribe"); }
 void sunsubscribe(Request& req) { unsubscribe_all(req, Kind::ShardChannel, "sunsubscribe"); }
 
-void publish(Request& req) { req.reply.integer(req.broker.publish(Kind::Channel, req.args[1], req.args[2])); }
-void spublish(Request& req) { req.reply.integer(req.broker.publish(Kind::ShardChannel, req.args[1], req.args[2])); }
+void publish(Request& req) {
+  if (auto n = req.broker.publish(req.conn, Kind::Channel, req.args[1], req.args.subspan(2))) req.reply.integer(*n);
+}
+void spublish(Request& req) {
+  if (auto n = req.broker.publish(req.conn, Kind::ShardChannel, req.args[1], req.args.subspan(2)))
+    req.reply.integer(*n);
+}
+
+// As Apache Kvrocks: each message published in turn (so subscribers see
+// them in argument order), the reply the sum of their receiver counts.
+void mpublish(Request& req) { publish(req); }
 
 void pubsub_channels(Request& req) { list_names(req, Kind::Channel); }
 void pubsub_shardchannels(Request& req) { list_names(req, Kind::ShardChannel); }

@@ -25,6 +25,14 @@ struct Connection : engine::Subscriber {
   const acl::User* user = nullptr;  // whose permissions apply; never null once adopted
   bool authenticated = false;
 
+  // CLIENT REPLY: OFF silences every command reply until ON; SKIP the next
+  // command's. Pub/sub messages and (un)subscribe confirmations still go
+  // out, as in Redis 7.0.15. `replies_silenced` holds for the command being
+  // run, until its (possibly cross-shard) reply is written.
+  bool reply_off = false;
+  bool reply_skip_next = false;
+  bool replies_silenced = false;
+
   // Lifecycle. A connection is freed only when nothing the I/O layer or the
   // loop holds still points at it (see Shard::finalize_if_idle).
   bool receiving = false;        // from start_receiving until on_receive_ended

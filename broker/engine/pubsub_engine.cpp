@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <bit>
 
+#include "pubsub/glob.h"
+
 namespace ringcast::engine {
 
 using pubsub::Kind;
@@ -20,16 +22,25 @@ size_t limit_check_threshold(const config::OutputLimit& limit) {
 
 }  // namespace
 
-PubSubEngine::PubSubEngine(unsigned index, pubsub::Directory& directory, Mesh& mesh, ClusterLink* link,
-                           ShardContext& host, output::ArmQueue<Subscriber>& arm_queue,
-                           stats::ShardCounters& counters)
+int64_t own_subscriptions(const Subscriber& s, Kind kind, std::string_view channel) {
+  int64_t n = s.subscriptions(kind).contains(channel) ? 1 : 0;
+  if (kind == Kind::Channel)
+    for (const std::string& pattern : s.patterns) n += pubsub::glob_match(pattern, channel) ? 1 : 0;
+  return n;
+}
+
+PubSubEngine::PubSubEngine(unsigned index, pubsub::Directory& directory, pubsub::HistoryNode& history,
+                           Mesh& mesh, ClusterLink* link, ShardContext& host,
+                           output::ArmQueue<Subscriber>& arm_queue, stats::ShardCounters& counters)
     : index_(index),
       directory_(directory),
+      history_node_(history),
       mesh_(mesh),
       link_(link),
       host_(host),
       arm_queue_(arm_queue),
       counters_(counters),
+      history_(history),
       outboxes_(mesh.shard_count()) {}
 
 PubSubEngine::~PubSubEngine() {
@@ -46,23 +57,53 @@ void PubSubEngine::apply_settings(const config::Config& settings) {
   normal_output_ = settings.normal_output;
   policy_ = settings.output_policy;
   check_from_ = limit_check_threshold(pubsub_output_);
+  history_rules_.clear();
+  for (const config::HistoryRule& rule : settings.history.rules)
+    history_rules_.push_back({rule.channels, {rule.max_messages, int64_t(rule.max_age_ms)}});
+  history_max_memory_ = int64_t(settings.history.max_memory);
 }
 
-int64_t PubSubEngine::publish(Kind kind, std::string_view channel, std::string_view payload) {
+int64_t PubSubEngine::publish(Kind kind, std::string_view channel, std::string_view payload,
+                              const Subscriber* publisher) {
+  if (publisher == nullptr || !publisher->no_echo) return route_and_send(kind, channel, payload, 0);
+  // Its subscriptions are all on this shard, each counted by the directory
+  // and skipped by deliver().
+  return route_and_send(kind, channel, payload, publisher->id) - own_subscriptions(*publisher, kind, channel);
+}
+
+int64_t PubSubEngine::route_and_send(Kind kind, std::string_view channel, std::string_view payload,
+                                     uint64_t quiet_publisher) {
   counters_.publishes.add();
   // drop-oldest drops whole messages: each needs a frame of its own, not a slice of a block.
   const bool own_frames = drop_oldest_policy();
+  // A history channel's message is kept in a frame of its own, which its
+  // channel subscribers are sent as well.
+  const pubsub::HistoryLimits* limits = history_limits(kind, channel);
+  RoutedMessage kept;
+  if (limits != nullptr) kept = pubsub::encode_message(kind, {}, channel, payload, 1);
   const int64_t receivers = pubsub::route_publish(
       directory_, kind, channel, true, [](std::string_view) { return true; },
       [&](Kind k, std::string_view pattern, uint32_t refs) {
+        if (limits != nullptr && k == kind) {
+          kept.frame->add_refs(refs);
+          return kept;
+        }
         return own_frames ? pubsub::encode_message(k, pattern, channel, payload, refs)
                           : arena_.encode(k, pattern, channel, payload, refs);
       },
       routed_);
+  if (quiet_publisher != 0)
+    for (auto& routed : routed_) routed.first.publisher = quiet_publisher;
   for (auto& [message, shards] : routed_) send_to_shards(message, shards);
   routed_.clear();
+  int64_t resumed = 0;
+  if (limits != nullptr) {
+    const uint64_t offset = history_.append(channel, *limits, kept.frame, kept.begin, kept.size, now_ms_).offset;
+    history_.shrink_to(history_max_memory_);
+    if (!resumers_.empty()) resumed = send_to_resumers(channel, payload, offset, quiet_publisher);
+  }
   if (link_ != nullptr) link_->forward(kind, channel, payload);
-  return receivers;
+  return receivers + resumed;
 }
 
 void PubSubEngine::send_to_shards(const RoutedMessage& m, uint64_t shards) {
@@ -103,6 +144,7 @@ void PubSubEngine::deliver(const RoutedMessage& m) {
     if (!entry.receives(m.version)) continue;
     Subscriber* s = entry.subscriber;
     if (s->doomed || s->closing) continue;
+    if (m.publisher != 0 && s->id == m.publisher) continue;  // CLIENT NO-ECHO
     if (s->proto >= 3) {
       if (resp3 == nullptr) resp3 = frames_.adopt(pubsub::push_variant(m.bytes()));
       s->out.push_frame(resp3, may_copy);
@@ -144,6 +186,7 @@ bool PubSubEngine::unsubscribe(Subscriber& s, Kind kind, std::string_view name) 
 void PubSubEngine::forget_retired(Subscriber& s) {
   for (const auto& [kind, name] : s.retiring) registry_.remove(kind, name, &s);
   s.retiring.clear();
+  if (s.resumed.empty()) local_resumers_.erase(s.id);
 }
 
 void PubSubEngine::drop_all_subscriptions(Subscriber& s) {
@@ -156,6 +199,8 @@ void PubSubEngine::drop_all_subscriptions(Subscriber& s) {
     }
     mine.clear();
   }
+  for (const std::string& channel : std::vector<std::string>(s.resumed.begin(), s.resumed.end()))
+    end_resume(s, channel);
   forget_retired(s);
 }
 

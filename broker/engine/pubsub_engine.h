@@ -16,6 +16,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "config.h"
@@ -25,6 +26,7 @@
 #include "engine/subscriber.h"
 #include "output/arm_queue.h"
 #include "pubsub/directory.h"
+#include "pubsub/history_streams.h"
 #include "pubsub/local_registry.h"
 #include "pubsub/publish_routing.h"
 #include "pubsub/routed_message.h"
@@ -32,14 +34,20 @@
 
 namespace ringcast::engine {
 
+// How many of `s`'s subscriptions a publish to `channel` reaches (its
+// channel and its matching patterns): what CLIENT NO-ECHO takes off
+// PUBLISH's count.
+int64_t own_subscriptions(const Subscriber& s, pubsub::Kind kind, std::string_view channel);
+
 class PubSubEngine {
  public:
   // `host` is what this engine's tasks run against (the shard); `arm_queue`
   // is where subscribers given output are marked; `link` is null for a
   // standalone node. All must outlive the engine, and `mesh` must know its
   // shard count already.
-  PubSubEngine(unsigned index, pubsub::Directory& directory, Mesh& mesh, ClusterLink* link, ShardContext& host,
-               output::ArmQueue<Subscriber>& arm_queue, stats::ShardCounters& counters);
+  PubSubEngine(unsigned index, pubsub::Directory& directory, pubsub::HistoryNode& history, Mesh& mesh,
+               ClusterLink* link, ShardContext& host, output::ArmQueue<Subscriber>& arm_queue,
+               stats::ShardCounters& counters);
   ~PubSubEngine();
   PubSubEngine(const PubSubEngine&) = delete;
   PubSubEngine& operator=(const PubSubEngine&) = delete;
@@ -56,8 +64,47 @@ class PubSubEngine {
 
   // --- publish / subscribe, on this shard's thread ---
   // Fans a message out to every shard with subscribers (and to the other
-  // nodes); returns the receiver count (PUBLISH's reply).
-  int64_t publish(pubsub::Kind kind, std::string_view channel, std::string_view payload);
+  // nodes); returns the receiver count (PUBLISH's reply). A `publisher` with
+  // no_echo set is neither delivered the message nor counted. A channel
+  // that keeps history must be published on its stream's owner shard
+  // (history_elsewhere() false; else publish_at_owner()).
+  int64_t publish(pubsub::Kind kind, std::string_view channel, std::string_view payload,
+                  const Subscriber* publisher = nullptr);
+
+  // --- channel history (history.cpp) ---
+  // The limits of the rule `channel` falls under, or null when it keeps no
+  // history: one branch when no rule is configured.
+  const pubsub::HistoryLimits* history_limits(pubsub::Kind kind, std::string_view channel) const;
+  // True when `channel` keeps history in a stream another shard owns.
+  bool history_elsewhere(pubsub::Kind kind, std::string_view channel) const;
+  unsigned history_owner(std::string_view channel) const { return pubsub::history_owner(channel, shard_count()); }
+  // Publishes `payloads` in order on `channel`'s owner shard, then runs
+  // `done(receivers)` back here (after the messages this shard is sent).
+  // `publisher` (the client id under CLIENT NO-ECHO, else 0) is not
+  // delivered them; the caller discounts its subscriptions.
+  void publish_at_owner(std::string_view channel, std::vector<std::string> payloads, uint64_t publisher,
+                        std::function<void(ShardContext&, int64_t)> done);
+  // HISTORY, on the owner shard: the messages after `after`, at most `count`.
+  pubsub::HistoryPage history_page(std::string_view channel, uint64_t after, uint64_t count) const;
+  // RESUME (resume.cpp). On the channel's owner shard, in one step: `s`
+  // joins the channel's live stream, and when `epoch` is the stream's and
+  // nothing after `offset` was evicted (recovered), the messages after
+  // `offset` are sent to it; no publish can fall in between, and all its
+  // later messages follow them from that shard in order. `s` first gets
+  // its confirmation [resume, channel, count, recovered 1|0, epoch, next
+  // offset]; then `done` runs here.
+  void resume(Subscriber& s, std::string_view channel, uint64_t epoch, uint64_t offset, Task done);
+  // Ends `s`'s RESUME subscription of `channel`; false when it had none.
+  // Messages the owner sent before it hears of it are still delivered,
+  // until forget_retired() after a fence.
+  bool end_resume(Subscriber& s, std::string_view channel);
+  // RESUME subscriptions of the streams this shard owns (node-wide).
+  size_t resumers() const;
+
+  // The loop's tick: drops messages past their max_age, and samples the
+  // history figures.
+  void expire_history();
+  const pubsub::HistoryStreams& history() const { return history_; }
   // Adds one subscription, visible to every publisher on every shard before
   // this returns; false when it existed already.
   bool subscribe(Subscriber& s, pubsub::Kind kind, std::string_view name);
@@ -113,11 +160,21 @@ class PubSubEngine {
   bool drop_oldest_policy() const { return policy_ == config::OutputPolicy::drop_oldest; }
 
  private:
+  // publish() without the publisher's own subscriptions discounted.
+  int64_t route_and_send(pubsub::Kind kind, std::string_view channel, std::string_view payload,
+                         uint64_t quiet_publisher);
   void deliver(const pubsub::RoutedMessage& m);
+  // To the RESUME subscribers of `channel` (a stream owned here): its
+  // message with `offset` appended; returns how many it went to.
+  int64_t send_to_resumers(std::string_view channel, std::string_view payload, uint64_t offset,
+                           uint64_t quiet_publisher);
+  // On a resumer's shard: `frame` (one reference) to the local clients `ids`.
+  void deliver_resumed(pubsub::SharedFrame* frame, const std::vector<uint64_t>& ids, uint64_t publisher);
   void send_to_shards(const pubsub::RoutedMessage& m, uint64_t shards);
 
   const unsigned index_;
   pubsub::Directory& directory_;
+  pubsub::HistoryNode& history_node_;
   Mesh& mesh_;
   ClusterLink* const link_;
   ShardContext& host_;
@@ -134,6 +191,21 @@ class PubSubEngine {
   pubsub::FrameRefPool frames_;
   pubsub::MessageArena arena_;     // this shard's publishes, encoded back to back
   pubsub::RoutedMessages routed_;  // scratch for publish()
+
+  struct HistoryRule {
+    std::vector<std::string> channels;  // globs
+    pubsub::HistoryLimits limits;
+  };
+  std::vector<HistoryRule> history_rules_;
+  int64_t history_max_memory_ = 0;
+  pubsub::HistoryStreams history_;  // the streams this shard owns
+
+  struct Resumer {
+    unsigned shard;
+    uint64_t id;  // client id
+  };
+  pubsub::NameMap<std::vector<Resumer>> resumers_;            // of the streams owned here
+  std::unordered_map<uint64_t, Subscriber*> local_resumers_;  // this shard's clients with RESUME subscriptions
 
   Inbox inbox_;
   std::vector<Envelope> inbox_batch_;

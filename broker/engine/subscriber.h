@@ -22,6 +22,9 @@ using NameSet = std::unordered_set<std::string, pubsub::NameHash, std::equal_to<
 struct Subscriber {
   uint64_t id = 0;  // CLIENT ID: unique across shards for the daemon's life
   int proto = 2;    // 2 or 3, set by HELLO: RESP3 subscribers get push frames
+  // CLIENT NO-ECHO ON: the messages this client publishes are not delivered
+  // to it, and its own subscriptions are not in PUBLISH's count.
+  bool no_echo = false;
   // Flags touched for every delivered message, next to the queue.
   bool armed = false;              // sits in the arm queue (output to write)
   bool closing = false;            // being torn down: no more input or output
@@ -35,6 +38,9 @@ struct Subscriber {
   NameSet channels;
   NameSet patterns;
   NameSet shard_channels;
+  // History channels joined with RESUME: their messages carry offsets and
+  // come from the channel's sequencer shard, not through the directory.
+  NameSet resumed;
   // Ended subscriptions whose registry entries still serve messages routed
   // before they ended (see LocalRegistry); removed once every shard has
   // flushed those, or when the subscriber goes.
@@ -52,11 +58,15 @@ struct Subscriber {
     }
     return shard_channels;
   }
+  const NameSet& subscriptions(pubsub::Kind kind) const { return const_cast<Subscriber*>(this)->subscriptions(kind); }
   // The count Redis reports in (un)subscribe confirmations.
   size_t subscription_count(pubsub::Kind kind) const {
-    return kind == pubsub::Kind::ShardChannel ? shard_channels.size() : channels.size() + patterns.size();
+    return kind == pubsub::Kind::ShardChannel ? shard_channels.size()
+                                              : channels.size() + patterns.size() + resumed.size();
   }
-  bool subscribed() const { return !channels.empty() || !patterns.empty() || !shard_channels.empty(); }
+  bool subscribed() const {
+    return !channels.empty() || !patterns.empty() || !shard_channels.empty() || !resumed.empty();
+  }
 };
 
 }  // namespace ringcast::engine

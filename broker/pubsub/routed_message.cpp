@@ -99,6 +99,24 @@ RoutedMessage MessageArena::encode(Kind kind, std::string_view pattern, std::str
   return m;
 }
 
+SharedFrame* encode_offset_message(std::string_view channel, std::string_view payload, uint64_t offset) {
+  constexpr std::string_view kHead = "*4\r\n$7\r\nmessage\r\n";
+  char number[24];
+  const size_t digits_len = size_t(std::to_chars(number, number + sizeof number, offset).ptr - number);
+  const size_t size = kHead.size() + bulk_size(channel.size()) + bulk_size(payload.size()) + 1 + digits_len + 2;
+  SharedFrame* f = SharedFrame::create(size, 1);
+  char* p = f->data();
+  std::memcpy(p, kHead.data(), kHead.size());
+  p = put_bulk(p + kHead.size(), channel);
+  p = put_bulk(p, payload);
+  *p++ = ':';
+  std::memcpy(p, number, digits_len);
+  p += digits_len;
+  *p++ = '\r';
+  *p = '\n';
+  return f;
+}
+
 SharedFrame* push_variant(std::string_view resp2) {
   SharedFrame* f = SharedFrame::copy_of(resp2);
   f->data()[0] = '>';

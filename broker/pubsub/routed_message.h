@@ -24,6 +24,9 @@ struct RoutedMessage {
   bool remote = false;    // came from another node (counted in the shard's remote backlog)
   bool in_block = false;  // frame is a MessageArena block shared with other messages
   uint64_t version = 0;   // the directory version it was routed at
+  // The client that published it, when that client asked not to hear its
+  // own messages (CLIENT NO-ECHO); 0 otherwise, which costs delivery nothing.
+  uint64_t publisher = 0;
 
   std::string_view bytes() const { return {frame->data() + begin, size}; }
   std::string_view key() const { return {frame->data() + begin + key_offset, key_size}; }
@@ -33,6 +36,11 @@ struct RoutedMessage {
 // used only for Kind::Pattern. The frame starts with `refs` references.
 RoutedMessage encode_message(Kind kind, std::string_view pattern, std::string_view channel,
                              std::string_view payload, uint32_t refs);
+
+// A message of a RESUME subscription: Redis's `message` with the offset
+// appended (`*4 message channel payload :offset`), so code that reads the
+// channel and payload where Redis puts them still works. One reference.
+SharedFrame* encode_offset_message(std::string_view channel, std::string_view payload, uint64_t offset);
 
 // The RESP3 push variant of a RESP2 message: the same bytes with `>` for
 // `*`, in a frame of its own with one reference.

@@ -90,6 +90,10 @@ ConfigChanges compare_configs(const config::Config& running, const config::Confi
   live("limits.output.normal", running.normal_output, loaded.normal_output);
   live("limits.output.pause_reading", running.pause_reading_bytes, loaded.pause_reading_bytes);
   live("shutdown_timeout", running.shutdown_timeout_ms, loaded.shutdown_timeout_ms);
+  live("history.max_memory", running.history.max_memory, loaded.history.max_memory);
+  if (running.history.rules != loaded.history.rules)
+    out.applied.push_back(fmt::format("history.rules: {} -> {} rules (for later messages)",
+                                      running.history.rules.size(), loaded.history.rules.size()));
   if (!same_users(running, loaded))
     out.applied.push_back(fmt::format("users: {} -> {}", users_text(running), users_text(loaded)));
   return out;

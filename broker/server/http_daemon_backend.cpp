@@ -37,14 +37,32 @@ bool DaemonBackend::publish(std::span<const PublishItem> items, std::vector<int6
   if (server_.stopping() || server_.shard_count() == 0) return false;
   auto job = std::make_shared<PublishJob>();
   job->items.assign(items.begin(), items.end());
-  job->receivers.reserve(items.size());
+  job->receivers.assign(items.size(), 0);
   // The whole request is one task: one wake-up, and its items stay together.
   server_.post_external(0, [job](engine::ShardContext& shard) {
-    for (const PublishItem& item : job->items)
-      job->receivers.push_back(shard.engine().publish(pubsub::Kind::Channel, item.channel, item.message));
-    std::lock_guard lock(job->mutex);
-    job->done = true;
-    job->done_cv.notify_one();
+    engine::PubSubEngine& engine = shard.engine();
+    // Items on history channels are published by their stream's owner
+    // shard, which answers back here; the job is done after the last answer.
+    auto pending = std::make_shared<size_t>(1);  // touched on this shard's thread only
+    auto answered = [job, pending] {
+      if (--*pending != 0) return;
+      std::lock_guard lock(job->mutex);
+      job->done = true;
+      job->done_cv.notify_one();
+    };
+    for (size_t i = 0; i < job->items.size(); ++i) {
+      const PublishItem& item = job->items[i];
+      if (!engine.history_elsewhere(pubsub::Kind::Channel, item.channel)) {
+        job->receivers[i] = engine.publish(pubsub::Kind::Channel, item.channel, item.message);
+        continue;
+      }
+      ++*pending;
+      engine.publish_at_owner(item.channel, {item.message}, 0, [job, i, answered](engine::ShardContext&, int64_t n) {
+        job->receivers[i] = n;
+        answered();
+      });
+    }
+    answered();
   });
 
   // A shard that is shutting down may exit without running the task, and a

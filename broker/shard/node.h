@@ -13,6 +13,7 @@
 #include "engine/cluster_link.h"
 #include "io/backend.h"
 #include "pubsub/directory.h"
+#include "pubsub/history_streams.h"
 #include "shard/client_admission.h"
 
 namespace ringcast {
@@ -27,6 +28,7 @@ struct Node {
 
   pubsub::Directory directory;
   acl::AccessLog access_log;  // refusals from every shard and the HTTP listener
+  pubsub::HistoryNode history;  // epochs and the retained-bytes total of channel history
   ClientAdmission clients;
   unsigned shard_count = 0;                    // set before the shards are made
   io::BackendKind io_kind = io::BackendKind::io_uring;  // every shard's; set before the shards are made

@@ -5,6 +5,8 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <chrono>
+
 #include <fmt/format.h>
 
 #include "core/clock.h"
@@ -14,7 +16,13 @@
 
 namespace ringcast {
 
-Node::Node(uint32_t maxclients) : clients(maxclients) {}
+// Epochs count up from the wall clock in microseconds at start-up, so a
+// restarted node names its streams anew.
+Node::Node(uint32_t maxclients)
+    : history(uint64_t(std::chrono::duration_cast<std::chrono::microseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count())),
+      clients(maxclients) {}
 Node::~Node() = default;
 
 stats::Snapshot take_snapshot(const Node& node) {

@@ -69,12 +69,19 @@ class Shard final : public engine::ShardContext,
   void hand_over(unsigned target, std::vector<engine::Envelope>& batch) override;
 
   // commands::Broker (shard_broker.cpp)
-  int64_t publish(pubsub::Kind kind, std::string_view channel, std::string_view payload) override;
+  std::optional<int64_t> publish(Connection& c, pubsub::Kind kind, std::string_view channel,
+                                 std::span<const std::string_view> payloads) override;
+  bool keeps_history(std::string_view channel) const override {
+    return engine_.history_limits(pubsub::Kind::Channel, channel) != nullptr;
+  }
+  void read_history(Connection& c, std::string_view channel, uint64_t after, uint64_t count,
+                    std::function<void(Connection&, const pubsub::HistoryPage&)> finish) override;
   bool subscribe(Connection& c, pubsub::Kind kind, std::string_view name) override;
   bool unsubscribe(Connection& c, pubsub::Kind kind, std::string_view name) override;
   void confirm_subscribed(Connection& c, std::string confirmations) override;
   void confirm_unsubscribed(Connection& c, std::string confirmations) override;
   void drop_all_subscriptions(Connection& c) override;
+  void resume_channel(Connection& c, std::string_view channel, uint64_t epoch, uint64_t offset) override;
   const pubsub::Directory& directory() const override { return node_.directory; }
   void gather_clients(Connection& c, std::function<std::string(commands::ClientScope&)> collect,
                       std::function<void(Connection&, std::vector<std::string>&)> finish) override;

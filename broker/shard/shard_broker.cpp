@@ -3,6 +3,7 @@
 // shards or nodes, walks over every shard's clients, users and figures.
 #include <spdlog/spdlog.h>
 
+#include "commands/command_table.h"
 #include "shard/node_snapshot.h"
 #include "shard/shard.h"
 
@@ -10,14 +11,53 @@ namespace ringcast {
 
 using pubsub::Kind;
 
-int64_t Shard::publish(Kind kind, std::string_view channel, std::string_view payload) {
-  return engine_.publish(kind, channel, payload);
+std::optional<int64_t> Shard::publish(Connection& c, Kind kind, std::string_view channel,
+                                     std::span<const std::string_view> payloads) {
+  if (!engine_.history_elsewhere(kind, channel)) {
+    int64_t receivers = 0;
+    for (std::string_view payload : payloads) receivers += engine_.publish(kind, channel, payload, &c);
+    return receivers;
+  }
+  // The channel's sequencer is another shard: it publishes, and the count
+  // comes back; its own subscriptions a NO-ECHO publisher takes off here.
+  const int64_t own = c.no_echo ? int64_t(payloads.size()) * engine::own_subscriptions(c, kind, channel) : 0;
+  c.waiting = true;
+  engine_.publish_at_owner(channel, std::vector<std::string>(payloads.begin(), payloads.end()),
+                           c.no_echo ? c.id : 0,
+                           [slot = c.slot, id = c.id, own](engine::ShardContext& ctx, int64_t receivers) {
+                             resume_with(ctx, slot, id, [&](Connection& conn) {
+                               commands::reply_writer(conn).integer(receivers - own);
+                             });
+                           });
+  return std::nullopt;
+}
+
+void Shard::read_history(Connection& c, std::string_view channel, uint64_t after, uint64_t count,
+                         std::function<void(Connection&, const pubsub::HistoryPage&)> finish) {
+  const unsigned owner = engine_.history_owner(channel);
+  if (owner == index_) return finish(c, engine_.history_page(channel, after, count));
+  c.waiting = true;
+  engine_.post(owner, [origin = index_, slot = c.slot, id = c.id, channel = std::string(channel), after, count,
+                       finish = std::move(finish)](engine::ShardContext& at_owner) mutable {
+    auto page = std::make_shared<pubsub::HistoryPage>(at_owner.engine().history_page(channel, after, count));
+    at_owner.engine().post(origin, [slot, id, page, finish = std::move(finish)](engine::ShardContext& ctx) {
+      resume_with(ctx, slot, id, [&](Connection& conn) { finish(conn, *page); });
+    });
+  });
 }
 
 bool Shard::subscribe(Connection& c, Kind kind, std::string_view name) { return engine_.subscribe(c, kind, name); }
 
 bool Shard::unsubscribe(Connection& c, Kind kind, std::string_view name) {
-  return engine_.unsubscribe(c, kind, name);
+  const bool resumed = kind == Kind::Channel && engine_.end_resume(c, name);
+  return engine_.unsubscribe(c, kind, name) || resumed;
+}
+
+void Shard::resume_channel(Connection& c, std::string_view channel, uint64_t epoch, uint64_t offset) {
+  c.waiting = true;
+  engine_.resume(c, channel, epoch, offset, [slot = c.slot, id = c.id](engine::ShardContext& ctx) {
+    resume_with(ctx, slot, id, [](Connection&) {});
+  });
 }
 
 void Shard::drop_all_subscriptions(Connection& c) { engine_.drop_all_subscriptions(c); }
@@ -87,6 +127,7 @@ bool Shard::subscriptions_permitted(Connection& c) {
   bool ok = true;
   for (const std::string& ch : c.channels) ok = ok && u.channel_allowed(ch);
   for (const std::string& ch : c.shard_channels) ok = ok && u.channel_allowed(ch);
+  for (const std::string& ch : c.resumed) ok = ok && u.channel_allowed(ch);
   for (const std::string& p : c.patterns) ok = ok && u.pattern_allowed(p);
   if (!ok) {
     spdlog::warn("closing client id={} addr={} name={}: user '{}' may not keep its subscriptions", c.id, c.addr,

@@ -74,7 +74,8 @@ size_t Shard::execute_requests(Connection& c, std::string_view buf) {
     }
     if (status == resp::ParseStatus::Error) {
       counters_.protocol_errors.add();
-      resp::ReplyWriter(c.out.reply_bytes(), c.proto).error("ERR " + parser_.error_message());
+      c.replies_silenced = c.reply_off || c.reply_skip_next;  // CLIENT REPLY, as for a command
+      commands::reply_writer(c).error("ERR " + parser_.error_message());
       spdlog::debug("shard {}: client id={} addr={}: {}", index_, c.id, c.addr, parser_.error_message());
       c.close_after_reply = true;
       arm(c);

@@ -25,7 +25,7 @@ constexpr int64_t kTickMs = 100;
 Shard::Shard(Node& node, unsigned index, const config::Config& settings, std::shared_ptr<const acl::Registry> acl)
     : node_(node),
       index_(index),
-      engine_(index, node.directory, *this, node.cluster, *this, arm_queue_, counters_),
+      engine_(index, node.directory, node.history, *this, node.cluster, *this, arm_queue_, counters_),
       io_(io::make_backend(node.io_kind, *this)) {
   apply_settings(settings, std::move(acl));
 }
@@ -229,6 +229,7 @@ void Shard::on_tick() {
   counters_.largest_output.set(largest);
   if (settings_.max_output_memory != 0) enforce_output_memory(queued);
   if (settings_.timeout_seconds != 0) close_idle_clients();
+  engine_.expire_history();
   if (node_.stop_requested() && !shutting_down_) begin_shutdown();
   if (shutting_down_ && now_ms_ >= shutdown_deadline_ms_) {
     // Out of time: whoever has not drained yet is cut off.

@@ -129,6 +129,18 @@ std::string render_prometheus(const Snapshot& f) {
   w.sample("ringcast_acl_access_denied_total", {{"reason", "cmd"}}, f.acl_access_denied_cmd);
   w.sample("ringcast_acl_access_denied_total", {{"reason", "channel"}}, f.acl_access_denied_channel);
 
+  w.family("ringcast_history_channels", "gauge", "Channels with a history stream (sampled every 100 ms).");
+  w.sample("ringcast_history_channels", t.history_channels);
+  w.family("ringcast_history_messages", "gauge", "Messages retained by channel history (sampled every 100 ms).");
+  w.sample("ringcast_history_messages", t.history_messages);
+  w.family("ringcast_history_bytes", "gauge", "Memory held by channel history (sampled every 100 ms).");
+  w.sample("ringcast_history_bytes", t.history_bytes);
+  w.family("ringcast_history_evictions_total", "counter", "Retained messages dropped by count, age or memory.");
+  w.sample("ringcast_history_evictions_total", t.history_evictions);
+  w.family("ringcast_resumes_total", "counter", "RESUME commands, by whether they recovered what was missed.");
+  w.sample("ringcast_resumes_total", {{"recovered", "yes"}}, t.resumes_recovered);
+  w.sample("ringcast_resumes_total", {{"recovered", "no"}}, t.resumes_not_recovered);
+
   if (f.cluster) render_cluster(w, *f.cluster);
 
   w.family("ringcast_shards", "gauge", "Reactor threads.");
@@ -228,7 +240,15 @@ std::string render_stats_json(const Snapshot& f) {
     append_field(out, "dropped_messages", s.dropped_messages, first);
     out += '}';
   }
-  out += "],\"cluster\":{";
+  out += "],\"history\":{";
+  first = true;
+  append_field(out, "history_channels", t.history_channels, first);
+  append_field(out, "history_messages", t.history_messages, first);
+  append_field(out, "history_bytes", t.history_bytes, first);
+  append_field(out, "history_evictions", t.history_evictions, first);
+  append_field(out, "resumes_recovered", t.resumes_recovered, first);
+  append_field(out, "resumes_not_recovered", t.resumes_not_recovered, first);
+  out += "},\"cluster\":{";
   first = true;
   append_field(out, "cluster_enabled", uint64_t(f.cluster ? 1 : 0), first);
   if (f.cluster)

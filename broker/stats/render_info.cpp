@@ -78,10 +78,20 @@ void cluster_section(std::string& out, const Snapshot& s) {
   });
 }
 
+// ringcast's own: channel history (README, "History and resume").
+void history_section(std::string& out, const ShardSnapshot& t) {
+  out += fmt::format(
+      "# History\r\nhistory_channels:{}\r\nhistory_messages:{}\r\nhistory_bytes:{}\r\nhistory_evictions:{}\r\n"
+      "resumes_recovered:{}\r\nresumes_not_recovered:{}\r\n",
+      t.history_channels, t.history_messages, t.history_bytes, t.history_evictions, t.resumes_recovered,
+      t.resumes_not_recovered);
+}
+
 }  // namespace
 
 std::string render_info(const Snapshot& s, const std::vector<std::string>& sections) {
-  static constexpr std::string_view kSections[] = {"server", "clients", "memory", "stats", "shards", "cluster"};
+  static constexpr std::string_view kSections[] = {"server", "clients", "memory", "stats",
+                                                    "shards", "cluster", "history"};
   bool wanted[std::size(kSections)] = {};
   if (sections.empty()) {
     for (bool& w : wanted) w = true;
@@ -104,6 +114,7 @@ std::string render_info(const Snapshot& s, const std::vector<std::string>& secti
   section(3, [&] { stats_section(out, s, totals); });
   section(4, [&] { shards_section(out, s); });
   section(5, [&] { cluster_section(out, s); });
+  section(6, [&] { history_section(out, totals); });
   return out;
 }
 

@@ -42,7 +42,13 @@ class Counter {
   X(dropped_messages)                           /* dropped by the drop-oldest policy */                  \
   X(protocol_errors)                                                                                     \
   X(ops_per_sec)                                /* commands in the last full second */                   \
-  X(deliveries_per_sec)                         /* deliveries in the last full second */
+  X(deliveries_per_sec)                         /* deliveries in the last full second */                 \
+  X(history_channels)                           /* history streams this shard owns (each tick) */        \
+  X(history_messages)                           /* messages they retain (each tick) */                   \
+  X(history_bytes)                              /* memory they hold (each tick) */                       \
+  X(history_evictions)                          /* messages dropped by count, age or memory */           \
+  X(resumes_recovered)                          /* RESUMEs answered recovered */                         \
+  X(resumes_not_recovered)
 
 template <class Value>
 struct ShardFigures {

@@ -51,7 +51,7 @@ struct Snapshot {
 // every one), CRLF lines as Redis writes them.
 std::string render_info(const Snapshot& s, const std::vector<std::string>& sections);
 // {"server": {...}, "clients": {...}, "memory": {...}, "stats": {...},
-//  "shards": [{...}, ...], "cluster": {...}}: INFO's sections with INFO's
+//  "shards": [{...}, ...], "history": {...}, "cluster": {...}}: INFO's sections with INFO's
 // field names, in INFO's order; each shard has INFO's shard line plus
 // dropped_messages.
 std::string render_stats_json(const Snapshot& s);

@@ -45,22 +45,23 @@ TEST(ParseCategories, TakesTheCommandTablesForm) {
 
 TEST(Pubsub, ReachesThePubsubCommandsButNotPubsubHelp) {
   EXPECT_EQ(runnable(user_with("+@pubsub")),
-            (Names{"psubscribe", "publish", "pubsub|channels", "pubsub|numpat", "pubsub|numsub", "pubsub|shardchannels",
-                   "pubsub|shardnumsub", "punsubscribe", "spublish", "ssubscribe", "subscribe", "sunsubscribe",
-                   "unsubscribe"}));
+            (Names{"history", "mpublish", "psubscribe", "publish", "pubsub|channels", "pubsub|numpat", "pubsub|numsub",
+                   "pubsub|shardchannels", "pubsub|shardnumsub", "punsubscribe", "resume", "spublish", "ssubscribe",
+                   "subscribe", "sunsubscribe", "unsubscribe"}));
 }
 
 TEST(Connection, ReachesTheConnectionCommands) {
   EXPECT_EQ(runnable(user_with("+@connection")),
             (Names{"auth",         "client|getname", "client|help",    "client|id",    "client|info",
-                   "client|kill",  "client|list",    "client|setname", "command",      "command|count",
+                   "client|kill",  "client|list",    "client|no-echo", "client|reply", "client|setname",
+                   "command",      "command|count",
                    "command|docs", "command|help",   "command|info",   "command|list", "echo",
                    "hello",        "ping",           "quit",           "reset",        "select"}));
 }
 
 TEST(Fast, ReachesPublishAndTheConnectionBasics) {
   EXPECT_EQ(runnable(user_with("+@fast")),
-            (Names{"auth", "echo", "hello", "ping", "publish", "quit", "reset", "select", "spublish"}));
+            (Names{"auth", "echo", "hello", "mpublish", "ping", "publish", "quit", "reset", "select", "spublish"}));
 }
 
 // CLIENT and PUBSUB are @slow containers, so +@slow reaches every subcommand.
@@ -128,13 +129,16 @@ TEST(Catalog, FindsCommandsAndSubcommandsInAnyCase) {
 TEST(Catalog, LinksSubcommandsToTheirParent) {
   EXPECT_EQ(catalog().parent(id("client|list")), id("client"));
   EXPECT_FALSE(catalog().parent(id("client")));
-  EXPECT_EQ(catalog().subcommands(id("client")).size(), 7u);
+  EXPECT_EQ(catalog().subcommands(id("client")).size(), 9u);
   EXPECT_TRUE(catalog().subcommands(id("publish")).empty());
 }
 
 TEST(Catalog, KnowsWhichArgumentsAreChannels) {
   EXPECT_EQ(catalog().channel_args(id("publish")), ChannelArgs::first);
   EXPECT_EQ(catalog().channel_args(id("spublish")), ChannelArgs::first);
+  EXPECT_EQ(catalog().channel_args(id("mpublish")), ChannelArgs::first);
+  EXPECT_EQ(catalog().channel_args(id("history")), ChannelArgs::first);
+  EXPECT_EQ(catalog().channel_args(id("resume")), ChannelArgs::first);
   EXPECT_EQ(catalog().channel_args(id("subscribe")), ChannelArgs::all);
   EXPECT_EQ(catalog().channel_args(id("ssubscribe")), ChannelArgs::all);
   EXPECT_EQ(catalog().channel_args(id("psubscribe")), ChannelArgs::all_patterns);

@@ -135,7 +135,8 @@ TEST(Commands, NamesAreCaseInsensitive) {
 TEST(Commands, AContainerBringsAllItsSubcommands) {
   EXPECT_EQ(runnable(user_with("+client")),
             (std::vector<std::string>{"client", "client|getname", "client|help", "client|id", "client|info",
-                                      "client|kill", "client|list", "client|setname"}));
+                                      "client|kill", "client|list", "client|no-echo", "client|reply",
+                                      "client|setname"}));
   EXPECT_TRUE(runnable(user_with("+client -client")).empty());
 }
 

@@ -38,9 +38,17 @@ class FakeBroker final : public Broker, public ClientScope {
   static std::string take_output(Connection& c) { return ringcast::testing::write_out(c.out); }
 
   // Broker
-  int64_t publish(pubsub::Kind kind, std::string_view channel, std::string_view payload) override {
-    published.push_back({kind, std::string(channel), std::string(payload)});
-    return receivers;
+  std::optional<int64_t> publish(Connection& c, pubsub::Kind kind, std::string_view channel,
+                                 std::span<const std::string_view> payloads) override {
+    for (std::string_view payload : payloads)
+      published.push_back({kind, std::string(channel), std::string(payload), c.id});
+    return receivers * int64_t(payloads.size());
+  }
+  bool keeps_history(std::string_view channel) const override { return channel.starts_with("h:"); }
+  void read_history(Connection& c, std::string_view channel, uint64_t after, uint64_t count,
+                    std::function<void(Connection&, const pubsub::HistoryPage&)> finish) override {
+    history_reads.push_back({std::string(channel), after, count});
+    finish(c, history_page);
   }
   bool subscribe(Connection& c, pubsub::Kind kind, std::string_view name) override {
     if (!c.subscriptions(kind).emplace(name).second) return false;
@@ -48,7 +56,8 @@ class FakeBroker final : public Broker, public ClientScope {
     return true;
   }
   bool unsubscribe(Connection& c, pubsub::Kind kind, std::string_view name) override {
-    if (c.subscriptions(kind).erase(std::string(name)) == 0) return false;
+    const bool resumed = kind == pubsub::Kind::Channel && c.resumed.erase(std::string(name)) != 0;
+    if (c.subscriptions(kind).erase(std::string(name)) == 0) return resumed;
     directory_.unsubscribed(kind, name, 0, true);
     return true;
   }
@@ -64,6 +73,10 @@ class FakeBroker final : public Broker, public ClientScope {
     for (pubsub::Kind k : {pubsub::Kind::Channel, pubsub::Kind::Pattern, pubsub::Kind::ShardChannel})
       for (const std::string& name : std::vector<std::string>(c.subscriptions(k).begin(), c.subscriptions(k).end()))
         unsubscribe(c, k, name);
+  }
+  void resume_channel(Connection& c, std::string_view channel, uint64_t epoch, uint64_t offset) override {
+    c.resumed.emplace(channel);
+    resumes.push_back({std::string(channel), epoch, offset});
   }
   const pubsub::Directory& directory() const override { return directory_; }
   void gather_clients(Connection& c, std::function<std::string(ClientScope&)> collect,
@@ -96,9 +109,17 @@ class FakeBroker final : public Broker, public ClientScope {
   struct Published {
     pubsub::Kind kind;
     std::string channel, payload;
+    uint64_t publisher;
   };
   std::vector<Published> published;
   int64_t receivers = 0;
+  struct HistoryRead {
+    std::string channel;
+    uint64_t after, count;
+  };
+  std::vector<HistoryRead> history_reads;
+  std::vector<HistoryRead> resumes;  // channel, epoch, offset
+  pubsub::HistoryPage history_page;
   int subscribe_confirmations = 0;
   int fences = 0;
   int killed = 0;

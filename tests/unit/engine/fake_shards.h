@@ -21,12 +21,14 @@ class FakeNode {
   explicit FakeNode(unsigned shards, const config::Config& settings = {});
   FakeShard& shard(unsigned i) { return *shards_[i]; }
   pubsub::Directory& directory() { return directory_; }
+  pubsub::HistoryNode& history() { return history_; }
   unsigned size() const { return size_; }
   // Runs every shard's loop steps (drain, then flush) until no work is left.
   void settle();
 
  private:
   pubsub::Directory directory_;
+  pubsub::HistoryNode history_{1};
   unsigned size_;  // known before the shards are made: each engine sizes its outboxes by it
   std::vector<std::unique_ptr<FakeShard>> shards_;
 };
@@ -34,7 +36,7 @@ class FakeNode {
 class FakeShard final : public ShardContext, public Mesh {
  public:
   FakeShard(FakeNode& node, unsigned index, const config::Config& settings)
-      : node_(node), engine_(index, node.directory(), *this, nullptr, *this, arm_queue_, counters) {
+      : node_(node), engine_(index, node.directory(), node.history(), *this, nullptr, *this, arm_queue_, counters) {
     engine_.apply_settings(settings);
   }
   ~FakeShard() {
@@ -51,7 +53,8 @@ class FakeShard final : public ShardContext, public Mesh {
   // A subscriber living on this shard (as a connection would).
   Subscriber& add_subscriber(int proto = 2) {
     subscribers_.push_back(std::make_unique<Subscriber>());
-    subscribers_.back()->id = subscribers_.size();
+    // Unique across the node, as CLIENT IDs are.
+    subscribers_.back()->id = (uint64_t(engine_.index()) << 32) | subscribers_.size();
     subscribers_.back()->proto = proto;
     return *subscribers_.back();
   }

@@ -289,3 +289,34 @@ TEST(JsonText, EscapesAndRepairsUtf8) {
 
 }  // namespace
 }  // namespace ringcast::stats
+
+namespace ringcast::stats {
+namespace {
+
+TEST(Snapshot, HistoryFiguresSummedInInfoAndMetrics) {
+  Snapshot f;
+  f.shards.resize(2);
+  f.shards[0].history_channels = 2;
+  f.shards[1].history_channels = 1;
+  f.shards[0].history_messages = 10;
+  f.shards[1].history_messages = 5;
+  f.shards[0].history_bytes = 1000;
+  f.shards[1].history_bytes = 24;
+  f.shards[1].history_evictions = 7;
+  f.shards[0].resumes_recovered = 3;
+  f.shards[1].resumes_not_recovered = 1;
+  EXPECT_EQ(render_info(f, {"history"}),
+            "# History\r\nhistory_channels:3\r\nhistory_messages:15\r\nhistory_bytes:1024\r\nhistory_evictions:7\r\n"
+            "resumes_recovered:3\r\nresumes_not_recovered:1\r\n");
+  EXPECT_NE(render_info(f, {}).find("# History\r\n"), std::string::npos);
+  const std::string text = render_prometheus(f);
+  for (const char* line : {"ringcast_history_channels 3\n", "ringcast_history_messages 15\n",
+                           "ringcast_history_bytes 1024\n", "ringcast_history_evictions_total 7\n",
+                           "ringcast_resumes_total{recovered=\"yes\"} 3\n", "ringcast_resumes_total{recovered=\"no\"} 1\n"})
+    EXPECT_NE(text.find(line), std::string::npos) << line;
+  EXPECT_NE(render_stats_json(f).find("\"history\":{\"history_channels\":3,\"history_messages\":15,"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace ringcast::stats

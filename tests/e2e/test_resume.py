@@ -1,0 +1,176 @@
+# RESUME end to end: a client that reconnects with its (epoch, offset) gets exactly the messages it
+# missed, then the live ones, each with its offset after Redis's message fields; while a publisher runs
+# flat out, hundreds of disconnect/RESUME rounds lose and repeat nothing; an evicted gap or another
+# epoch says "not recovered"; plain subscribers keep Redis's bytes; ACL checks the channel.
+
+import random
+import threading
+import time
+import unittest
+
+import redis
+
+from harness import Error, ServerTestCase, cmd, info_fields, skip_unless_ringcast, wait_until
+
+CONFIG = """
+history:
+  rules:
+    - {channels: ["race:*"], max_messages: 1000000}
+    - {channels: ["orders:*"], max_messages: 1000}
+    - {channels: ["short:*"], max_messages: 2}
+users:
+  alice: "on >pw +@all &orders:*"
+"""
+
+
+def offset_message(channel, payload, offset, push=False):
+    return b"%s4\r\n$7\r\nmessage\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n:%d\r\n" % (
+        b">" if push else b"*", len(channel), channel, len(payload), payload, offset)
+
+
+@skip_unless_ringcast("RESUME is ringcast's")
+class ResumeTest(ServerTestCase):
+    def setUp(self):
+        super().setUp()
+        self.server = self.start_server(shards=4, config_text=CONFIG)
+
+    def redis_py(self):
+        r = redis.Redis(host="127.0.0.1", port=self.server.port, socket_timeout=10, socket_connect_timeout=5)
+        self.addCleanup(r.close)
+        return r
+
+    def resume(self, channel, epoch, offset):
+        c = self.client()
+        c.send(cmd("RESUME", channel, epoch, offset))
+        reply = c.read_reply()
+        self.assertEqual(reply[:2], [b"resume", channel.encode()], reply)
+        return c, reply
+
+    def test_reconnect_gets_exactly_what_it_missed_then_live_messages(self):
+        r = self.redis_py()
+        c, reply = self.resume("orders:1", 0, 0)  # before the stream exists
+        self.assertEqual(reply, [b"resume", b"orders:1", 1, 1, 0, 1])
+        r.publish("orders:1", "a")
+        self.assertBytes(c.read_exact(len(offset_message(b"orders:1", b"a", 1))), offset_message(b"orders:1", b"a", 1))
+        epoch = r.execute_command("HISTORY", "orders:1")[0]
+        c.close()
+        for p in (b"b", b"c", b"d"):
+            r.publish("orders:1", p)
+        c, reply = self.resume("orders:1", epoch, 1)
+        self.assertEqual(reply, [b"resume", b"orders:1", 1, 1, epoch, 5])
+        expected = b"".join(offset_message(b"orders:1", p, o) for p, o in ((b"b", 2), (b"c", 3), (b"d", 4)))
+        self.assertBytes(c.read_exact(len(expected)), expected)
+        self.assertEqual(r.publish("orders:1", "e"), 1)
+        self.assertBytes(c.read_exact(len(offset_message(b"orders:1", b"e", 5))), offset_message(b"orders:1", b"e", 5))
+        # UNSUBSCRIBE ends it, with Redis's confirmation.
+        c.send(cmd("UNSUBSCRIBE"))
+        self.assertEqual(c.read_reply(), [b"unsubscribe", b"orders:1", 0])
+        self.assertEqual(r.publish("orders:1", "f"), 0)
+
+    def test_redis_py_reads_resume_messages(self):
+        r = self.redis_py()
+        r.publish("orders:py", "one")
+        epoch = r.execute_command("HISTORY", "orders:py")[0]
+        p = r.pubsub()
+        self.addCleanup(p.close)
+        p.execute_command("RESUME", "orders:py", epoch, 0)
+        self.assertEqual(p.parse_response(block=True), [b"resume", b"orders:py", 1, 1, epoch, 2])
+        self.assertEqual(p.parse_response(block=True), [b"message", b"orders:py", b"one", 1])
+        # A plain subscriber on the same channel still gets Redis's three fields.
+        plain = r.pubsub()
+        self.addCleanup(plain.close)
+        plain.subscribe("orders:py")
+        self.assertEqual(plain.get_message(timeout=5)["type"], "subscribe")
+        self.assertEqual(r.publish("orders:py", "two"), 2)
+        self.assertEqual(p.parse_response(block=True), [b"message", b"orders:py", b"two", 2])
+        msg = plain.get_message(timeout=5)
+        self.assertEqual((msg["type"], msg["data"]), ("message", b"two"))
+
+    def test_evicted_gap_or_other_epoch_is_not_recovered(self):
+        r = self.redis_py()
+        for i in range(5):
+            r.publish("short:a", str(i))
+        epoch = r.execute_command("HISTORY", "short:a")[0]
+        _, reply = self.resume("short:a", epoch, 1)  # 2..3 are gone
+        self.assertEqual(reply, [b"resume", b"short:a", 1, 0, epoch, 6])
+        _, reply = self.resume("short:a", epoch + 1, 5)
+        self.assertEqual(reply, [b"resume", b"short:a", 1, 0, epoch, 6])
+        c, reply = self.resume("short:a", epoch, 4)  # 5 is still there
+        self.assertEqual(reply, [b"resume", b"short:a", 1, 1, epoch, 6])
+        self.assertBytes(c.read_exact(len(offset_message(b"short:a", b"4", 5))), offset_message(b"short:a", b"4", 5))
+        # INFO's history figures (sampled every 100 ms): one stream of 2 messages, 3 evicted.
+        wanted = {"history_channels": "1", "history_messages": "2", "history_evictions": "3",
+                  "resumes_recovered": "1", "resumes_not_recovered": "2"}
+        info = self.client()
+        self.assertTrue(wait_until(lambda: all(info_fields(info, "history").get(k) == v for k, v in wanted.items()),
+                                   timeout=5), info_fields(info, "history"))
+        self.assertGreater(int(info_fields(info, "history")["history_bytes"]), 0)
+
+    def test_acl_checks_the_channel(self):
+        c = self.client()
+        self.assertEqual(c.request(cmd("AUTH", "alice", "pw"), 5), b"+OK\r\n")
+        c.send(cmd("RESUME", "race:x", 0, 0))
+        self.assertIsInstance(c.read_reply(), Error)
+        c.send(cmd("HISTORY", "race:x"))
+        self.assertIsInstance(c.read_reply(), Error)
+        c.send(cmd("RESUME", "orders:x", 0, 0))
+        self.assertEqual(c.read_reply()[:4], [b"resume", b"orders:x", 1, 1])
+
+    def test_no_loss_no_duplicate_while_a_publisher_races_hundreds_of_resumes(self):
+        total = 100000
+        done = threading.Event()
+        errors = []
+
+        def publish():
+            try:
+                r = self.redis_py()
+                for start in range(0, total, 500):
+                    pipe = r.pipeline(transaction=False)
+                    for i in range(start, start + 500):
+                        pipe.publish("race:1", str(i))
+                    pipe.execute()
+            except Exception as e:  # noqa: BLE001 - reported below
+                errors.append(e)
+            finally:
+                done.set()
+
+        seen = []
+        epoch, offset, rounds = 0, 0, 0
+        rng = random.Random(13)
+        publisher = threading.Thread(target=publish)
+        publisher.start()
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            c, reply = self.resume("race:1", epoch, offset)
+            if epoch == 0:
+                # The first look: learn the epoch (0 while no stream exists yet), then resume from
+                # offset 0 of it, which replays everything kept (all of it here).
+                epoch = reply[4]
+                c.close()
+                continue
+            self.assertEqual((reply[3], reply[4]), (1, epoch), "round %d not recovered" % rounds)
+            rounds += 1
+            # Leave after a random number of messages (so the rounds do not depend on the
+            # machine's speed: at least total / 400 of them), or once caught up for a while.
+            stay_for, stay_until = rng.randint(1, 400), time.monotonic() + 0.02
+            while offset < total and stay_for > 0 and (time.monotonic() < stay_until or done.is_set()):
+                stay_for -= 1
+                try:
+                    msg = c.read_reply(timeout=0.005 if not done.is_set() else 5)
+                except TimeoutError:
+                    continue
+                self.assertEqual(msg[:2], [b"message", b"race:1"])
+                seen.append(msg[3])
+                self.assertEqual(msg[2], str(msg[3] - 1).encode(), "payload of offset %d" % msg[3])
+                offset = msg[3]
+            c.close()
+            if offset >= total:
+                break
+        publisher.join(timeout=60)
+        self.assertEqual(errors, [])
+        self.assertEqual(seen, list(range(1, total + 1)), "every offset once, in order")
+        self.assertGreater(rounds, 200)
+
+
+if __name__ == "__main__":
+    unittest.main()
