@@ -24,8 +24,7 @@ void acl_log(Request& req) {
   size_t count = 10;  // Redis's default
   if (req.args.size() == 3) {
     const std::string_view arg = req.args[2];
-    if (arg.size() == 5 && (arg[0] | 0x20) == 'r' && (arg[1] | 0x20) == 'e' && (arg[2] | 0x20) == 's' &&
-        (arg[3] | 0x20) == 'e' && (arg[4] | 0x20) == 't') {
+    if (iequals(arg, "reset")) {
       req.broker.access_log().reset();
       req.reply.ok();
       return;
@@ -72,8 +71,7 @@ void acl_help(Request& req) {
       "HELP",
       "    Prints this help.",
   };
-  req.reply.array(std::size(kLines));
-  for (std::string_view line : kLines) req.reply.simple(line);
+  reply_help(req, kLines);
 }
 
 }  // namespace ringcast::commands

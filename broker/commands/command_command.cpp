@@ -151,8 +151,7 @@ void command_help(Request& req) {
       "HELP",
       "    Prints this help.",
   };
-  req.reply.array(std::size(kLines));
-  for (std::string_view line : kLines) req.reply.simple(line);
+  reply_help(req, kLines);
 }
 
 }  // namespace ringcast::commands

@@ -249,6 +249,11 @@ resp::ReplyWriter reply_writer(Connection& c) {
   return resp::ReplyWriter(sink, c.proto);
 }
 
+void reply_help(Request& req, std::span<const std::string_view> lines) {
+  req.reply.array(lines.size());
+  for (std::string_view line : lines) req.reply.simple(line);
+}
+
 void execute(Broker& broker, Connection& conn, std::span<const std::string_view> args) {
   // CLIENT REPLY: SKIP covers this command whatever it is (even one
   // rejected below), as Redis's resetClient turns SKIP_NEXT into SKIP.

@@ -68,6 +68,8 @@ void reply_error_line(Request& req, std::string msg);
 void reply_arity_error(Request& req, std::string_view fullname);
 // Redis's "-ERR unknown subcommand or wrong number of arguments for 'x'. Try Y HELP."
 void reply_subcommand_syntax_error(Request& req);
+// A HELP subcommand's reply: one simple string per line, as Redis sends it.
+void reply_help(Request& req, std::span<const std::string_view> lines);
 // Case-insensitive ASCII equality.
 bool iequals(std::string_view a, std::string_view b);
 
