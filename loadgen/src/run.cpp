@@ -132,7 +132,17 @@ bool execute_run(const Options& o, RunResult& r, std::string& error) {
     ++ctx.handshake_replies;
   }
   ctx.max_lag = auto_max_lag(o, plan);
-  ctx.strict_replies = o.churn_rate == 0 && o.slow_share == 0;
+  // A resumer's count in a reply depends on whether it is connected just then.
+  ctx.strict_replies = o.churn_rate == 0 && o.slow_share == 0 && !o.resume;
+  if (o.resume) {
+    size_t n = size_t{o.publishers} * plan.channel_count();
+    ctx.answered = std::make_unique<std::atomic<uint64_t>[]>(n);
+    for (size_t i = 0; i < n; ++i) ctx.answered[i].store(0, std::memory_order_relaxed);
+    if (std::string err = prime_history(ctx, o.wait_s); !err.empty()) {
+      error = err;
+      return false;
+    }
+  }
   ctx.slow_run = o.slow_share > 0;
   ctx.planned = ctx.slow_run || topo.planned();
 
@@ -205,7 +215,9 @@ bool execute_run(const Options& o, RunResult& r, std::string& error) {
     uint64_t want = ctx.planned ? c[kFastExpectedMeasured] : c[kReplySumMeasured];
     uint64_t got = ctx.planned ? c[kFastDeliveriesMeasured] : c[kDeliveriesMeasured];
     // Warm-up deliveries too: finish() reports any that never came.
-    if (replies_in && got >= want && ctx.inflight() <= 0) {
+    // Resumers: each has every answered publish (replays included).
+    bool done = o.resume ? c[kResumeBehind] == 0 : got >= want && ctx.inflight() <= 0;
+    if (replies_in && done) {
       r.drained = true;
       break;
     }
@@ -232,6 +244,10 @@ bool execute_run(const Options& o, RunResult& r, std::string& error) {
   r.server_cpu_s = (srv0 >= 0 && srv1 >= 0) ? srv1 - srv0 : -1;
   r.loadgen_cpu_s = own1 - own0;
   r.totals = ctx.totals();
+  // After join: every answered publish a resumer still lacks is lost (the
+  // gauge the drain watched is not the verdict).
+  for (auto& w : workers) r.totals[kResumeLost] += w->resume_shortfall();
+  r.totals[kResumeBehind] = 0;
   for (auto& w : workers) r.latency.merge(w->latency());
   r.finish(o);
   return true;
