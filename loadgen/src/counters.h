@@ -53,6 +53,7 @@ enum Counter : size_t {
   kResumeSeqErrors,       // offsets continued but a publisher's sequence did not (wrong message)
   kStreamRestarts,        // offsets started again at 1 on a live connection (a new epoch)
   kResumeBehind,          // resumers still owed answered publishes (gauge, drives the drain)
+  kResumeCheckedNs,       // when this worker last computed kResumeBehind (now_ns)
   kCounterCount
 };
 

@@ -209,14 +209,23 @@ bool execute_run(const Options& o, RunResult& r, std::string& error) {
 
   // Drain: every measured publish answered and every delivery it promised in.
   r.drained = false;
+  uint64_t t_replies = 0;  // since when every publish is answered (0: not yet)
   for (;;) {
     Counters c = ctx.totals();
     bool replies_in = c[kOutstanding] == 0;
     uint64_t want = ctx.planned ? c[kFastExpectedMeasured] : c[kReplySumMeasured];
     uint64_t got = ctx.planned ? c[kFastDeliveriesMeasured] : c[kDeliveriesMeasured];
     // Warm-up deliveries too: finish() reports any that never came.
-    // Resumers: each has every answered publish (replays included).
-    bool done = o.resume ? c[kResumeBehind] == 0 : got >= want && ctx.inflight() <= 0;
+    // Resumers: each has every answered publish (replays included), by a
+    // count every worker took after the last reply was in.
+    if (!replies_in) t_replies = 0;
+    else if (t_replies == 0) t_replies = now_ns();
+    bool done = got >= want && ctx.inflight() <= 0;
+    if (o.resume) {
+      done = t_replies != 0;
+      for (const auto& s : ctx.shared)
+        done = done && s->get(kResumeCheckedNs) > t_replies && s->get(kResumeBehind) == 0;
+    }
     if (replies_in && done) {
       r.drained = true;
       break;
@@ -247,7 +256,7 @@ bool execute_run(const Options& o, RunResult& r, std::string& error) {
   // After join: every answered publish a resumer still lacks is lost (the
   // gauge the drain watched is not the verdict).
   for (auto& w : workers) r.totals[kResumeLost] += w->resume_shortfall();
-  r.totals[kResumeBehind] = 0;
+  r.totals[kResumeBehind] = r.totals[kResumeCheckedNs] = 0;
   for (auto& w : workers) r.latency.merge(w->latency());
   r.finish(o);
   return true;

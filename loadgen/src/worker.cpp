@@ -85,8 +85,6 @@ void Worker::service_timers(uint64_t now) {
 }
 
 void Worker::reconnect_resumers(uint64_t now) {
-  if (streams_.empty()) return;
-  uint64_t behind = 0;
   for (auto& s : streams_) {
     if (s->reconnect_at != 0 && now >= s->reconnect_at && ctx_.current() != Phase::kStop) {
       s->reconnect_at = 0;
@@ -95,9 +93,16 @@ void Worker::reconnect_resumers(uint64_t now) {
       resumers_.push_back(r);
       to_connect_.push_back(r);
     }
-    if (!s->connected || s->shortfall(ctx_) > 0) ++behind;
   }
+}
+
+void Worker::count_behind(uint64_t now) {
+  if (!ctx_.opt.resume) return;  // a worker without resumers still says so: the drain waits for every one
+  uint64_t behind = 0;
+  for (auto& s : streams_)
+    if (!s->connected || s->shortfall(ctx_) > 0) ++behind;
   c_[kResumeBehind] = behind;
+  c_[kResumeCheckedNs] = now;  // the drain trusts only counts taken after the last reply arrived
 }
 
 uint64_t Worker::resume_shortfall() const {
@@ -185,6 +190,7 @@ void Worker::loop() {
     lag_ok_ = ctx_.opt.rate_mode() || ctx_.inflight() < ctx_.max_lag;
     for (Publisher* p : publishers_) p->pump(now);
     reap();
+    count_behind(now_ns());
     shared.publish(c_);
     if (now - last_export_ns_ > 100'000'000) {
       std::lock_guard<std::mutex> lock(interval_mu_);

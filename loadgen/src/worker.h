@@ -70,6 +70,7 @@ class Worker {
   void spawn_churners(uint64_t now);
   void service_timers(uint64_t now);
   void reconnect_resumers(uint64_t now);
+  void count_behind(uint64_t now);
   void reap();
   int64_t next_timeout_ns(uint64_t now) const;
 
