@@ -12,7 +12,9 @@ const char* counter_name(Counter c) {
       "slow_deliveries", "slow_disconnects", "gaps_skipped", "late_arrivals", "stale_arrivals",
       "duplicates", "corrupted", "misrouted", "connect_errors", "disconnects", "protocol_errors",
       "command_errors", "subscribers_ready", "publishers_ready", "churn_cycles", "after_unsubscribe", "probe_messages",
-      "outstanding"};
+      "outstanding", "resumes", "resumes_recovered", "resumes_not_recovered", "resume_replayed", "resume_lost",
+      "resume_seq_errors", "stream_restarts", "resume_behind",
+      "resume_checked_ns"};
   return kNames[c];
 }
 

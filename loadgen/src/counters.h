@@ -44,6 +44,16 @@ enum Counter : size_t {
   kAfterUnsubscribe,      // messages a churner got after its final unsubscribe confirmation
   kProbeMessages,         // readiness probes that reached stable subscribers (ignored)
   kOutstanding,           // publishes written but not yet answered (gauge)
+  // resume scenario (resumer.h)
+  kResumes,               // reconnects answered by a RESUME confirmation (not the first RESUME)
+  kResumesRecovered,      // ... that reported recovered = 1: nothing may be missing or repeated
+  kResumesNotRecovered,   // ... that reported 0: the resumer resyncs from the returned offset
+  kResumeReplayed,        // messages the recovered resumes replayed (next offset - 1 - last seen)
+  kResumeLost,            // offsets skipped within a stream life, and (after the run) the tail never received
+  kResumeSeqErrors,       // offsets continued but a publisher's sequence did not (wrong message)
+  kStreamRestarts,        // offsets started again at 1 on a live connection (a new epoch)
+  kResumeBehind,          // resumers still owed answered publishes (gauge, drives the drain)
+  kResumeCheckedNs,       // when this worker last computed kResumeBehind (now_ns)
   kCounterCount
 };
 

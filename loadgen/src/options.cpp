@@ -173,6 +173,9 @@ void apply_option(Options& o, std::string_view key, std::string_view v) {
     if (v != "stop" && v != "throttle") bad(key, v, "stop or throttle");
     o.slow_mode = v;
   } else if (key == "slow-rate") o.slow_rate = parse_size(v);
+  else if (key == "resume-min") o.resume_min_ms = to_u32(key, v);
+  else if (key == "resume-max") o.resume_max_ms = to_u32(key, v);
+  else if (key == "resume-offline") o.resume_offline_ms = to_u32(key, v);
   else if (key == "warmup") o.warmup_s = to_double(key, v);
   else if (key == "duration") o.duration_s = to_double(key, v);
   else if (key == "drain-timeout") o.drain_timeout_s = to_double(key, v);
@@ -189,7 +192,7 @@ void apply_option(Options& o, std::string_view key, std::string_view v) {
 
 std::vector<std::string> preset_names() {
   return {"fanout", "fanout-1000", "many-channels", "patterns", "many-patterns", "sizes",
-          "large", "burst", "churn", "slow", "latency", "cluster"};
+          "large", "burst", "churn", "slow", "latency", "cluster", "resume"};
 }
 
 void apply_preset(Options& o, std::string_view name) {
@@ -197,7 +200,7 @@ void apply_preset(Options& o, std::string_view name) {
   Options d;
   o.publishers = d.publishers; o.subscribers = d.subscribers; o.channels = d.channels;
   o.patterns = 0; o.nonmatching_pct = 0; o.sizes = d.sizes; o.pipeline = d.pipeline; o.batch = d.batch;
-  o.rate = 0; o.churn_rate = 0; o.slow_share = 0;
+  o.rate = 0; o.churn_rate = 0; o.slow_share = 0; o.resume = false; o.prefix = d.prefix;
   o.scenario = name;
   if (name == "fanout") {
     o.subscribers = 100;
@@ -226,6 +229,13 @@ void apply_preset(Options& o, std::string_view name) {
     // fanout's shape, so a cluster run and a one-node run of it compare
     // directly; where the connections go is --endpoints' business.
     o.subscribers = 100; o.sizes = {64};
+  } else if (name == "resume") {
+    // Channels resume:0..3 must keep history on the server, e.g.
+    // history: {rules: [{channels: ["resume:*"], max_messages: 10000}]}.
+    // Open loop: a resumer away for its reconnect is owed the messages it
+    // missed, which no PUBLISH reply counts, so replies cannot pace publishers.
+    o.publishers = 2; o.subscribers = 20; o.channels = 4; o.prefix = "resume"; o.rate = 2000; o.batch = 1;
+    o.resume = true;
   } else {
     throw OptionError(fmt::format("unknown scenario '{}'", name));
   }
@@ -240,6 +250,16 @@ void validate(const Options& o) {
   for (uint64_t s : o.sizes)
     if (s > 512ull * 1024 * 1024) throw OptionError("payload sizes are capped at 512 MiB");
   if (o.subscribers == 0 && o.churn_rate == 0) throw OptionError("--subscribers must be at least 1");
+  if (o.resume) {
+    if (!o.rate_mode())
+      throw OptionError("resume: needs --rate (open loop): replays to resumers are owed without any PUBLISH reply "
+                        "counting them, so replies cannot pace publishers");
+    if (o.pattern_mode() || o.sharded || o.churn_rate > 0 || o.slow_share > 0 || plan_expectations(o))
+      throw OptionError("resume: RESUME takes plain channels on one node: no --patterns, --sharded, --churn-rate, "
+                        "--slow-share or several endpoints");
+    if (o.resume_max_ms == 0 || o.resume_min_ms > o.resume_max_ms)
+      throw OptionError("resume: expected 0 <= --resume-min <= --resume-max, --resume-max > 0");
+  }
   if (o.churn_rate > 0 && plan_expectations(o))
     throw OptionError("--churn-rate needs expectations from PUBLISH replies (one node, --expect replies): "
                       "what a churner should get cannot be planned");
@@ -292,6 +312,7 @@ shape:    --publishers P --subscribers N --channels C --patterns D --nonmatching
           --rate PUBLISHES_PER_S (open loop; latency from scheduled send time) --max-lag N
 churn:    --churn-rate PER_S --churn-life MS
 slow:     --slow-share 0.1 --slow-mode stop|throttle --slow-rate BYTES_PER_S
+resume:   --resume-min MS --resume-max MS (connected time, random in between) --resume-offline MS (away 0..MS)
 timing:   --warmup S --duration S --drain-timeout S --threads T --connect-timeout S
 output:   --json FILE --name SCENARIO_NAME --progress --no-progress --no-check --quiet
 

@@ -69,6 +69,14 @@ struct Options {
   std::string slow_mode = "stop";  // stop | throttle
   uint64_t slow_rate = 64 * 1024;
 
+  // Resume (the `resume` scenario): every subscriber joins its channel with
+  // RESUME, drops its connection after a random resume_min_ms..resume_max_ms,
+  // stays away 0..resume_offline_ms and resumes from the last offset it saw.
+  bool resume = false;
+  uint32_t resume_min_ms = 200;
+  uint32_t resume_max_ms = 600;
+  uint32_t resume_offline_ms = 50;
+
   // Timing and machinery.
   double warmup_s = 1;
   double duration_s = 5;

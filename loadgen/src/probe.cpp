@@ -198,4 +198,28 @@ std::string wait_for_routes(const RunContext& ctx, double timeout_s) {
   return {};
 }
 
+std::string prime_history(const RunContext& ctx, double timeout_s) {
+  Prober p{ctx, Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout_s))};
+  ProbeConn c;
+  if (std::string e = p.connect(c, ctx.topo.publisher_node(0)); !e.empty()) return "priming history: " + e;
+  std::string batch;
+  for (uint32_t ch = 0; ch < ctx.plan.channel_count(); ++ch) {
+    batch += Plan::encode_command({"HISTORY", ctx.plan.channel_name(ch), "COUNT", "0"});
+    batch += ctx.plan.publish_command(ch, fmt::format("{}primer {}", kProbePrefix, ch));
+  }
+  if (!c.send(batch)) return "priming history: write failed";
+  size_t want = ctx.handshake_replies + 2 * size_t{ctx.plan.channel_count()};
+  std::string error;
+  bool ok = c.read(p.deadline, [&](const Reply& r) {
+    if (r.kind == ReplyKind::kError) error = std::string(r.text);
+    return error.empty() && --want > 0;
+  });
+  if (!error.empty())
+    return fmt::format("priming history: the server answered '{}'; the resume scenario needs a history rule for "
+                       "its channels, e.g. history: {{rules: [{{channels: [\"{}:*\"], max_messages: 10000}}]}}",
+                       error, ctx.opt.prefix);
+  if (!ok || want > 0) return "priming history: no complete answer in time";
+  return {};
+}
+
 }  // namespace ringcast::loadgen

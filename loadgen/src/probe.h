@@ -28,4 +28,13 @@ inline bool is_probe_payload(std::string_view payload) { return payload.starts_w
 // else what did not.
 std::string wait_for_routes(const RunContext& ctx, double timeout_s);
 
+// Resume runs, before any subscriber connects: checks that every channel
+// keeps history (HISTORY answers) and publishes one probe-prefixed message on
+// each, so its stream exists and has an epoch when the subscribers' first
+// `RESUME channel 0 0` arrives. On a stream that does not exist yet that
+// RESUME confirms epoch 0, and the epoch made by the first publish is never
+// told to a live subscriber: its next resume could not recover. Returns an
+// empty string on success, else what went wrong.
+std::string prime_history(const RunContext& ctx, double timeout_s);
+
 }  // namespace ringcast::loadgen

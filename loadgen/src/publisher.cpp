@@ -132,6 +132,7 @@ bool Publisher::on_reply(const Reply& r, uint64_t) {
     c[kFastExpectedMeasured] += ctx.plan.fast_receivers(ch);
   }
   if (ctx.strict_replies && n != ctx.topo.local_receivers(node, ch)) c[kReplyMismatch]++;
+  if (ctx.answered) ctx.answered[size_t{id_} * ctx.plan.channel_count() + ch].fetch_add(1, std::memory_order_release);
   return true;
 }
 

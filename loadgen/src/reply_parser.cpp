@@ -139,6 +139,15 @@ void classify(const Element* el, int64_t n, Reply& out) {
   std::string_view k = el[0].s;
   if (n == 3 && eq(k, "message")) {
     out = Reply{ReplyKind::kMessage, 0, k, el[1].s, {}, el[2].s};
+  } else if (n == 4 && eq(k, "message") && el[3].type == Element::kInt && el[3].i > 0) {
+    out = Reply{ReplyKind::kMessage, 0, k, el[1].s, {}, el[2].s};
+    out.offset = static_cast<uint64_t>(el[3].i);
+  } else if (n == 6 && eq(k, "resume") && el[2].type == Element::kInt && el[3].type == Element::kInt &&
+             el[4].type == Element::kInt && el[5].type == Element::kInt && el[4].i >= 0 && el[5].i >= 0) {
+    out = Reply{ReplyKind::kResumeAck, el[2].i, k, el[1].s, {}, {}};
+    out.recovered = el[3].i != 0;
+    out.epoch = static_cast<uint64_t>(el[4].i);
+    out.next_offset = static_cast<uint64_t>(el[5].i);
   } else if (n == 4 && eq(k, "pmessage")) {
     out = Reply{ReplyKind::kPMessage, 0, k, el[2].s, el[1].s, el[3].s};
   } else if (n == 3 && eq(k, "smessage")) {
@@ -242,12 +251,12 @@ ParseResult parse_reply(const char* data, size_t len, Reply& out) {
       int64_t n;
       st = read_int_line(c, n);
       if (st != ParseStatus::kOk) break;
-      if (n < 2 || n > 4) {  // not a pub/sub frame: skip its elements
+      if (n < 2 || n > 6) {  // not a pub/sub frame: skip its elements
         for (int64_t k = 0; k < n && st == ParseStatus::kOk; ++k) st = skip_value(c, 1);
         out.kind = ReplyKind::kOther;
         break;
       }
-      Element el[4];
+      Element el[6];
       bool all_scalar = true;
       for (int64_t k = 0; k < n && st == ParseStatus::kOk; ++k) {
         bool scalar = true;

@@ -14,12 +14,13 @@ enum class ReplyKind : uint8_t {
   kInteger,         // :N
   kSimple,          // +OK
   kError,           // -ERR ... or RESP3 !blob error
-  kMessage,         // [message, channel, payload]
+  kMessage,         // [message, channel, payload], or ringcast's [message, channel, payload, :offset]
   kPMessage,        // [pmessage, pattern, channel, payload]
   kSMessage,        // [smessage, channel, payload]
   kSubscribeAck,    // [subscribe|psubscribe|ssubscribe, name, count]
   kUnsubscribeAck,  // [unsubscribe|punsubscribe|sunsubscribe, name|nil, count]
   kPong,            // +PONG or [pong, ""]
+  kResumeAck,       // ringcast's [resume, channel, count, recovered, epoch, next offset]
   kOther,           // any other well-formed value (HELLO map, bulk string, ...)
 };
 
@@ -31,6 +32,12 @@ struct Reply {
   std::string_view channel;
   std::string_view pattern;
   std::string_view payload;
+  // A RESUME subscription's message: its offset (0: a plain Redis message).
+  // kResumeAck: recovered (0|1), the stream's epoch and next offset.
+  uint64_t offset = 0;
+  bool recovered = false;
+  uint64_t epoch = 0;
+  uint64_t next_offset = 0;
 };
 
 enum class ParseStatus : uint8_t { kOk, kNeedMore, kProtocolError };

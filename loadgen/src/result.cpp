@@ -57,7 +57,35 @@ double per_million(double cpu, uint64_t deliveries) {
 
 bool RunResult::planned(const Options& o) { return o.slow_share > 0 || plan_expectations(o); }
 
+// The resume scenario owes each subscriber every numbered message of its
+// channel from its start, minus only what a not-recovered resume reported
+// gone; PUBLISH replies (which count whoever is connected) play no part.
+void RunResult::finish_resume() {
+  const Counters& t = totals;
+  expected = delivered = t[kDeliveriesMeasured];
+  lost = t[kResumeLost];
+  extra = 0;
+  problems.clear();
+  auto check = [&](uint64_t n, const char* what) {
+    if (n > 0) problems.push_back(fmt::format("{} {}", n, what));
+  };
+  check(lost, "lost (offsets skipped, or answered publishes never received)");
+  check(t[kDuplicates], "duplicated (offsets received twice)");
+  check(t[kResumeSeqErrors], "out of a publisher's sequence although the offsets continued");
+  check(t[kCorrupted], "corrupted");
+  check(t[kMisrouted], "delivered on a channel not subscribed to");
+  check(t[kPublishErrors], "PUBLISH error replies");
+  check(t[kPublishesMeasured] - std::min(t[kPublishesMeasured], t[kRepliesMeasured]), "publishes never answered");
+  check(t[kProtocolErrors], "protocol errors");
+  check(t[kCommandErrors], "command error replies");
+  check(t[kConnectErrors], "connect errors");
+  check(t[kDisconnects], "unexpected disconnects");
+  if (t[kDeliveriesAll] == 0) problems.push_back("nothing was delivered");
+  verified = problems.empty();
+}
+
 void RunResult::finish(const Options& o) {
+  if (o.resume) return finish_resume();
   const Counters& t = totals;
   bool plan = planned(o);
   expected = plan ? t[kFastExpectedMeasured] : t[kReplySumMeasured];
@@ -116,6 +144,11 @@ void print_summary(const Options& o, const RunResult& r) {
                o.slow_share * 100, o.slow_mode == "stop" ? "stop reading" : "read slowly",
                o.slow_mode == "stop" ? "-" : fmt::format("{} B/s", o.slow_rate), t[kSlowDeliveries],
                t[kSlowDisconnects]);
+  if (o.resume)
+    fmt::print("resume     every {}-{} ms, away 0-{} ms: {} resumes, {} recovered ({} messages replayed), {} not "
+               "recovered; {} messages verified, lost {}, duplicated {}\n",
+               o.resume_min_ms, o.resume_max_ms, o.resume_offline_ms, t[kResumes], t[kResumesRecovered],
+               t[kResumeReplayed], t[kResumesNotRecovered], t[kDeliveriesAll], t[kResumeLost], t[kDuplicates]);
   for (uint64_t s : o.sizes)
     if (s < kPayloadHeaderSize)
       fmt::print("note       requested {} B payloads were raised to the {}-byte verification header\n", s,
@@ -129,8 +162,12 @@ void print_summary(const Options& o, const RunResult& r) {
                                                                : "publishes x subscribers of their channel")
                      : o.slow_share > 0 ? "sum of fast-subscriber shares of PUBLISH replies"
                                         : "sum of PUBLISH replies";
-  fmt::print("check      deliveries {} {} {} {}: {}\n", r.delivered, r.delivered == r.expected ? "=" : "!=", owed,
-             r.expected, r.delivered == r.expected ? "OK" : "MISMATCH");
+  if (o.resume)
+    fmt::print("check      offsets +1 each, per-publisher sequences continuous, every answered publish received: {}\n",
+               r.lost + t[kDuplicates] + t[kResumeSeqErrors] == 0 ? "OK" : "MISMATCH");
+  else
+    fmt::print("check      deliveries {} {} {} {}: {}\n", r.delivered, r.delivered == r.expected ? "=" : "!=", owed,
+               r.expected, r.delivered == r.expected ? "OK" : "MISMATCH");
   fmt::print("errors     lost {}  duplicated {}  out-of-order {}  corrupted {}  misrouted {}  other {}\n", r.lost,
              t[kDuplicates], t[kLateArrivals] + t[kStaleArrivals], t[kCorrupted], t[kMisrouted],
              t[kPublishErrors] + t[kProtocolErrors] + t[kCommandErrors] + t[kConnectErrors] + t[kDisconnects]);
@@ -178,6 +215,7 @@ void write_json(const Options& o, const RunResult& r, const std::string& path) {
   "options": {{"publishers": {}, "subscribers": {}, "channels": {}, "patterns": {}, "nonmatching_pct": {},
     "sizes": [{}], "pipeline": {}, "batch": {}, "rate": {}, "resp3": {}, "sharded": {},
     "churn_rate": {}, "churn_life_ms": {}, "slow_share": {}, "slow_mode": "{}", "slow_rate": {},
+    "resume": {}, "resume_min_ms": {}, "resume_max_ms": {}, "resume_offline_ms": {},
     "warmup_s": {}, "duration_s": {}, "threads": {}, "fd_limit": {}}},
   "window_s": {:.6f},
   "drain_s": {:.6f},
@@ -190,6 +228,10 @@ void write_json(const Options& o, const RunResult& r, const std::string& path) {
   "duplicates": {},
   "out_of_order": {},
   "corrupted": {},
+  "resumes": {},
+  "resumes_recovered": {},
+  "resumes_not_recovered": {},
+  "messages_verified": {},
   "deliveries_per_s": {:.3f},
   "publishes_per_s": {:.3f},
   "bytes_per_s": {:.3f},
@@ -208,9 +250,11 @@ void write_json(const Options& o, const RunResult& r, const std::string& path) {
       json_endpoints(publish_endpoints(o)), json_endpoints(subscribe_endpoints(o)),
       RunResult::planned(o) ? "plan" : "replies", r.probe_s, o.publishers,
       o.subscribers, o.channels, o.patterns, o.nonmatching_pct, sizes, o.pipeline, o.batch, o.rate, o.resp3,
-      o.sharded, o.churn_rate, o.churn_life_ms, o.slow_share, o.slow_mode, o.slow_rate, o.warmup_s, o.duration_s,
+      o.sharded, o.churn_rate, o.churn_life_ms, o.slow_share, o.slow_mode, o.slow_rate, o.resume, o.resume_min_ms,
+      o.resume_max_ms, o.resume_offline_ms, o.warmup_s, o.duration_s,
       r.threads, r.fd_limit, r.window_s, r.drain_s, r.drained, r.verified, problems, r.expected, r.delivered, r.lost,
-      t[kDuplicates], t[kLateArrivals] + t[kStaleArrivals], t[kCorrupted], r.deliveries_per_s(),
+      t[kDuplicates], t[kLateArrivals] + t[kStaleArrivals], t[kCorrupted], t[kResumes], t[kResumesRecovered],
+      t[kResumesNotRecovered], t[kDeliveriesAll], r.deliveries_per_s(),
       static_cast<double>(t[kPublishesMeasured]) / r.window_s, static_cast<double>(t[kBytesMeasured]) / r.window_s,
       static_cast<double>(h.percentile(50)) / 1e3, static_cast<double>(h.percentile(90)) / 1e3,
       static_cast<double>(h.percentile(99)) / 1e3, static_cast<double>(h.percentile(99.9)) / 1e3,

@@ -35,6 +35,7 @@ struct RunResult {
   std::vector<std::string> problems;
 
   void finish(const Options& o);
+  void finish_resume();
   // Whether expected deliveries come from the plan (slow or cross-node runs).
   static bool planned(const Options& o);
   double deliveries_per_s() const { return window_s > 0 ? static_cast<double>(delivered) / window_s : 0; }

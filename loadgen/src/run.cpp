@@ -132,7 +132,17 @@ bool execute_run(const Options& o, RunResult& r, std::string& error) {
     ++ctx.handshake_replies;
   }
   ctx.max_lag = auto_max_lag(o, plan);
-  ctx.strict_replies = o.churn_rate == 0 && o.slow_share == 0;
+  // A resumer's count in a reply depends on whether it is connected just then.
+  ctx.strict_replies = o.churn_rate == 0 && o.slow_share == 0 && !o.resume;
+  if (o.resume) {
+    size_t n = size_t{o.publishers} * plan.channel_count();
+    ctx.answered = std::make_unique<std::atomic<uint64_t>[]>(n);
+    for (size_t i = 0; i < n; ++i) ctx.answered[i].store(0, std::memory_order_relaxed);
+    if (std::string err = prime_history(ctx, o.wait_s); !err.empty()) {
+      error = err;
+      return false;
+    }
+  }
   ctx.slow_run = o.slow_share > 0;
   ctx.planned = ctx.slow_run || topo.planned();
 
@@ -199,13 +209,24 @@ bool execute_run(const Options& o, RunResult& r, std::string& error) {
 
   // Drain: every measured publish answered and every delivery it promised in.
   r.drained = false;
+  uint64_t t_replies = 0;  // since when every publish is answered (0: not yet)
   for (;;) {
     Counters c = ctx.totals();
     bool replies_in = c[kOutstanding] == 0;
     uint64_t want = ctx.planned ? c[kFastExpectedMeasured] : c[kReplySumMeasured];
     uint64_t got = ctx.planned ? c[kFastDeliveriesMeasured] : c[kDeliveriesMeasured];
     // Warm-up deliveries too: finish() reports any that never came.
-    if (replies_in && got >= want && ctx.inflight() <= 0) {
+    // Resumers: each has every answered publish (replays included), by a
+    // count every worker took after the last reply was in.
+    if (!replies_in) t_replies = 0;
+    else if (t_replies == 0) t_replies = now_ns();
+    bool done = got >= want && ctx.inflight() <= 0;
+    if (o.resume) {
+      done = t_replies != 0;
+      for (const auto& s : ctx.shared)
+        done = done && s->get(kResumeCheckedNs) > t_replies && s->get(kResumeBehind) == 0;
+    }
+    if (replies_in && done) {
       r.drained = true;
       break;
     }
@@ -232,6 +253,10 @@ bool execute_run(const Options& o, RunResult& r, std::string& error) {
   r.server_cpu_s = (srv0 >= 0 && srv1 >= 0) ? srv1 - srv0 : -1;
   r.loadgen_cpu_s = own1 - own0;
   r.totals = ctx.totals();
+  // After join: every answered publish a resumer still lacks is lost (the
+  // gauge the drain watched is not the verdict).
+  for (auto& w : workers) r.totals[kResumeLost] += w->resume_shortfall();
+  r.totals[kResumeBehind] = r.totals[kResumeCheckedNs] = 0;
   for (auto& w : workers) r.latency.merge(w->latency());
   r.finish(o);
   return true;

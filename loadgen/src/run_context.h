@@ -50,6 +50,13 @@ struct RunContext {
   // Deliveries owed come from the plan (kFastExpected*: slow runs, cross-node
   // runs), not from the sum of PUBLISH replies.
   bool planned = false;
+  // Resume runs: publishes of publisher p to channel c the server answered
+  // (so numbered), at [p * channels + c]. Written by p's worker only; what a
+  // resumer must have received by the end of the drain.
+  std::unique_ptr<std::atomic<uint64_t>[]> answered;
+  uint64_t answered_count(uint32_t p, uint32_t c) const {
+    return answered[size_t{p} * plan.channel_count() + c].load(std::memory_order_acquire);
+  }
 
   Phase current() const { return phase.load(std::memory_order_acquire); }
 

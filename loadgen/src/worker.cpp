@@ -10,12 +10,13 @@
 
 #include "clock.h"
 #include "publisher.h"
+#include "resumer.h"
 #include "subscriber.h"
 
 namespace ringcast::loadgen {
 
 Worker::Worker(RunContext& ctx, uint32_t index, uint32_t count)
-    : ctx_(ctx), index_(index), count_(count), scratch_(new char[kScratch]) {
+    : ctx_(ctx), index_(index), count_(count), scratch_(new char[kScratch]), rng_(0x5eed0000 + index) {
   ep_ = ::epoll_create1(EPOLL_CLOEXEC);
 }
 
@@ -80,6 +81,34 @@ void Worker::spawn_churners(uint64_t now) {
 
 void Worker::service_timers(uint64_t now) {
   for (Subscriber* s : timed_) s->tick(now);
+  for (Resumer* r : resumers_) r->tick(now);
+}
+
+void Worker::reconnect_resumers(uint64_t now) {
+  for (auto& s : streams_) {
+    if (s->reconnect_at != 0 && now >= s->reconnect_at && ctx_.current() != Phase::kStop) {
+      s->reconnect_at = 0;
+      Resumer* r = add(std::make_unique<Resumer>(*this, *s));
+      r->node = ctx_.topo.subscriber_node(s->id);
+      resumers_.push_back(r);
+      to_connect_.push_back(r);
+    }
+  }
+}
+
+void Worker::count_behind(uint64_t now) {
+  if (!ctx_.opt.resume) return;  // a worker without resumers still says so: the drain waits for every one
+  uint64_t behind = 0;
+  for (auto& s : streams_)
+    if (!s->connected || s->shortfall(ctx_) > 0) ++behind;
+  c_[kResumeBehind] = behind;
+  c_[kResumeCheckedNs] = now;  // the drain trusts only counts taken after the last reply arrived
+}
+
+uint64_t Worker::resume_shortfall() const {
+  uint64_t owed = 0;
+  for (const auto& s : streams_) owed += s->shortfall(ctx_);
+  return owed;
 }
 
 void Worker::reap() {
@@ -92,6 +121,11 @@ void Worker::reap() {
     }
     auto pit = std::find(publishers_.begin(), publishers_.end(), c);
     if (pit != publishers_.end()) publishers_.erase(pit);
+    auto rit = std::find(resumers_.begin(), resumers_.end(), c);
+    if (rit != resumers_.end()) {
+      *rit = resumers_.back();
+      resumers_.pop_back();
+    }
     // Swap-remove from the table; the moved connection takes over the slot.
     size_t slot = c->slot;
     if (slot < conns_.size() && conns_[slot].get() == c) {
@@ -105,7 +139,7 @@ void Worker::reap() {
 
 int64_t Worker::next_timeout_ns(uint64_t now) const {
   int64_t t = 5'000'000;  // notice phase changes promptly
-  if (!timed_.empty() || connecting_ > 0) t = 1'000'000;
+  if (!timed_.empty() || !streams_.empty() || connecting_ > 0) t = 1'000'000;
   for (const Publisher* p : publishers_) {
     if (p->blocked()) t = std::min<int64_t>(t, 200'000);
     uint64_t due = p->next_due();
@@ -117,7 +151,11 @@ int64_t Worker::next_timeout_ns(uint64_t now) const {
 void Worker::loop() {
   const Options& o = ctx_.opt;
   // Stable (and slow) subscribers first: publishing starts only once they are all subscribed.
-  for (uint32_t j = index_; j < o.subscribers; j += count_) {
+  for (uint32_t j = index_; j < o.subscribers && o.resume; j += count_) {
+    streams_.push_back(std::make_unique<ResumeStream>(j, j % o.channels, o.publishers));
+    streams_.back()->reconnect_at = 1;  // the first connection: reconnect_resumers opens it
+  }
+  for (uint32_t j = index_; j < o.subscribers && !o.resume; j += count_) {
     Subscriber::Kind k = Subscriber::Kind::kStable;
     if (ctx_.plan.is_slow(j)) k = o.slow_mode == "throttle" ? Subscriber::Kind::kSlowThrottle : Subscriber::Kind::kSlowStop;
     Subscriber* s = add(std::make_unique<Subscriber>(*this, k, j));
@@ -137,6 +175,7 @@ void Worker::loop() {
   epoll_event events[512];
   while (ctx_.current() != Phase::kStop) {
     uint64_t now = now_ns();
+    reconnect_resumers(now);
     start_connects();
     timespec ts{0, next_timeout_ns(now)};
     int n = ::epoll_pwait2(ep_, events, 512, &ts, nullptr);
@@ -151,6 +190,7 @@ void Worker::loop() {
     lag_ok_ = ctx_.opt.rate_mode() || ctx_.inflight() < ctx_.max_lag;
     for (Publisher* p : publishers_) p->pump(now);
     reap();
+    count_behind(now_ns());
     shared.publish(c_);
     if (now - last_export_ns_ > 100'000'000) {
       std::lock_guard<std::mutex> lock(interval_mu_);

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <mutex>
+#include <random>
 #include <thread>
 #include <vector>
 
@@ -19,7 +20,9 @@ namespace ringcast::loadgen {
 
 class Conn;
 class Publisher;
+class Resumer;
 class Subscriber;
+struct ResumeStream;
 
 class Worker {
  public:
@@ -35,6 +38,8 @@ class Worker {
   const Histogram& latency() const { return latency_; }
   // Moves this worker's recent latencies (all phases) into `into`.
   void drain_interval(Histogram& into);
+  // Resume runs: answered publishes its resumers never received; after join().
+  uint64_t resume_shortfall() const;
 
   // For connections.
   RunContext& context() { return ctx_; }
@@ -51,6 +56,8 @@ class Worker {
   }
   bool lag_ok() const { return lag_ok_; }
   void subscriber_ready(Subscriber* s);
+  // Uniform in [0, n) (0 when n is 0): resumers' drop and reconnect times.
+  uint64_t random_below(uint64_t n) { return n == 0 ? 0 : rng_() % n; }
 
  private:
   static constexpr size_t kScratch = 256 * 1024;
@@ -62,6 +69,8 @@ class Worker {
   void start_connects();
   void spawn_churners(uint64_t now);
   void service_timers(uint64_t now);
+  void reconnect_resumers(uint64_t now);
+  void count_behind(uint64_t now);
   void reap();
   int64_t next_timeout_ns(uint64_t now) const;
 
@@ -79,6 +88,9 @@ class Worker {
   uint32_t connecting_ = 0;
   std::vector<Publisher*> publishers_;
   std::vector<Subscriber*> timed_;  // churners and throttled readers: checked each iteration
+  std::vector<std::unique_ptr<ResumeStream>> streams_;  // resume runs: one per subscriber, outlives its connections
+  std::vector<Resumer*> resumers_;                      // their current connections
+  std::mt19937_64 rng_;
 
   uint64_t churn_next_ns_ = 0;
   uint64_t churn_interval_ns_ = 0;

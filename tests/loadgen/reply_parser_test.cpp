@@ -17,6 +17,9 @@ struct Parsed {
   ReplyKind kind;
   int64_t integer;
   std::string text, channel, pattern, payload;
+  uint64_t offset = 0;
+  bool recovered = false;
+  uint64_t epoch = 0, next_offset = 0;
 };
 
 // Feeds `stream` in chunks like a socket would and collects every reply.
@@ -40,7 +43,7 @@ std::vector<Parsed> parse_all(const std::string& stream, size_t chunk, bool* err
       }
       if (pr.status == ParseStatus::kNeedMore) break;
       out.push_back({r.kind, r.integer, std::string(r.text), std::string(r.channel), std::string(r.pattern),
-                     std::string(r.payload)});
+                     std::string(r.payload), r.offset, r.recovered, r.epoch, r.next_offset});
       off += pr.consumed;
     }
     buf.erase(0, off);
@@ -101,6 +104,38 @@ TEST(ReplyParser, PubSubFramesResp2AndResp3) {
     EXPECT_EQ(r[6].kind, ReplyKind::kUnsubscribeAck);
     EXPECT_EQ(r[6].integer, 2);
     EXPECT_EQ(r[7].kind, ReplyKind::kPong);
+  }
+}
+
+// ringcast's RESUME: the confirmation and messages that carry their offset,
+// as RESP2 arrays and RESP3 pushes (README, "History and resume").
+TEST(ReplyParser, ResumeConfirmationAndOffsetMessages) {
+  std::string s = "*6\r\n$6\r\nresume\r\n$8\r\norders:7\r\n:1\r\n:1\r\n:1796528579852237\r\n:4\r\n"
+                  "*4\r\n$7\r\nmessage\r\n$8\r\norders:7\r\n$7\r\nshipped\r\n:3\r\n"
+                  ">6\r\n$6\r\nresume\r\n$1\r\nc\r\n:2\r\n:0\r\n:9\r\n:12\r\n"
+                  ">4\r\n$7\r\nmessage\r\n$1\r\nc\r\n$0\r\n\r\n:12\r\n"
+                  "*3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\nx\r\n";
+  for (size_t c : kChunks) {
+    auto r = parse_all(s, c);
+    ASSERT_EQ(r.size(), 5u) << c;
+    EXPECT_EQ(r[0].kind, ReplyKind::kResumeAck);
+    EXPECT_EQ(r[0].channel, "orders:7");
+    EXPECT_EQ(r[0].integer, 1);
+    EXPECT_TRUE(r[0].recovered);
+    EXPECT_EQ(r[0].epoch, 1796528579852237u);
+    EXPECT_EQ(r[0].next_offset, 4u);
+    EXPECT_EQ(r[1].kind, ReplyKind::kMessage);
+    EXPECT_EQ(r[1].payload, "shipped");
+    EXPECT_EQ(r[1].offset, 3u);
+    EXPECT_EQ(r[2].kind, ReplyKind::kResumeAck);
+    EXPECT_FALSE(r[2].recovered);
+    EXPECT_EQ(r[2].epoch, 9u);
+    EXPECT_EQ(r[2].next_offset, 12u);
+    EXPECT_EQ(r[3].kind, ReplyKind::kMessage);
+    EXPECT_EQ(r[3].payload, "");
+    EXPECT_EQ(r[3].offset, 12u);
+    EXPECT_EQ(r[4].kind, ReplyKind::kMessage);  // Redis's own frame: no offset
+    EXPECT_EQ(r[4].offset, 0u);
   }
 }
 

@@ -87,6 +87,19 @@ TEST(Cli, EveryPresetValidates) {
   for (const auto& name : preset_names()) EXPECT_NO_THROW(parse_cli({"--scenario", name})) << name;
 }
 
+TEST(Cli, ResumeScenario) {
+  Options o = parse_cli({"--scenario", "resume", "--resume-min", "100", "--resume-max", "300", "--resume-offline", "0"});
+  EXPECT_TRUE(o.resume);
+  EXPECT_EQ(Plan(o).channel_name(3), "resume:3");  // what the server's history rule must match
+  EXPECT_EQ(o.resume_min_ms, 100u);
+  EXPECT_EQ(o.resume_offline_ms, 0u);
+  EXPECT_EQ(parse_cli({"--scenario", "resume", "--scenario", "fanout"}).prefix, "lg");  // presets reset it
+  EXPECT_THROW(parse_cli({"--scenario", "resume", "--rate", "0"}), OptionError);  // replies cannot pace it
+  EXPECT_THROW(parse_cli({"--scenario", "resume", "--patterns", "4"}), OptionError);
+  EXPECT_THROW(parse_cli({"--scenario", "resume", "--resume-min", "500", "--resume-max", "400"}), OptionError);
+  EXPECT_THROW(parse_cli({"--scenario", "resume", "--endpoints", "127.0.0.1:1,127.0.0.1:2"}), OptionError);
+}
+
 TEST(Plan, ChannelModeAssignsAndCounts) {
   Options o = parse_cli({"--subscribers", "10", "--channels", "4", "--publishers", "3"});
   Plan p(o);
