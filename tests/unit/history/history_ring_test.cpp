@@ -80,7 +80,9 @@ TEST(HistoryRing, MemoryFigureFollowsTheFramesAndGivesSlotsBack) {
     ring.append(f, 0, f->size(), i);
     f->release();  // the ring's reference only
   }
-  const size_t message = encode_message(Kind::Channel, {}, "orders:1", payload, 1).size;
+  const RoutedMessage sized = encode_message(Kind::Channel, {}, "orders:1", payload, 1);
+  const size_t message = sized.size;
+  sized.frame->release();
   // Frames, their headers and 1024 slots.
   EXPECT_EQ(ring.bytes(), 1000 * (message + sizeof(SharedFrame)) + 1024 * HistoryRing::kEntryBytes);
   EXPECT_LT(HistoryRing::kOverheadBytes, 64u);
