@@ -30,7 +30,7 @@ test-asan: build-asan
 # Every end-to-end test (label tsan: the Python modules, the hiredis tests, curl and loadgen
 # against the daemon) against a ThreadSanitizer build of the daemon, and the in-process HTTP
 # daemon tests built with it.
-TSAN_TARGETS = ringcast ringcast-loadgen hiredis_fanout_test http_publish_hiredis_test http_daemon_tests no_uring_launcher
+TSAN_TARGETS = ringcast ringcast-loadgen hiredis_fanout_test http_publish_hiredis_test resume_hiredis_test http_daemon_tests no_uring_launcher
 build-tsan: deps
 	@cmake --preset tsan >/dev/null
 	@cmake --build --preset tsan -j $(JOBS) --target $(TSAN_TARGETS)
