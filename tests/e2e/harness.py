@@ -526,6 +526,13 @@ class ServerTestCase(unittest.TestCase):
         self.addCleanup(c.close)
         return c
 
+    def redis_py(self):
+        """A python3-redis client of self.server, closed at cleanup."""
+        import redis  # Debian's python3-redis; only the tests that use it need it
+        r = redis.Redis(host="127.0.0.1", port=self.server.port, socket_timeout=10, socket_connect_timeout=5)
+        self.addCleanup(r.close)
+        return r
+
     def setUp(self):
         super().setUp()
         self._problems_at_start = self._problem_count()

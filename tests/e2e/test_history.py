@@ -6,11 +6,9 @@
 import json
 import re
 import threading
-import time
 import unittest
 import urllib.request
 
-import redis
 
 from harness import ServerTestCase, cmd, skip_unless_ringcast, wait_until
 
@@ -30,10 +28,6 @@ class HistoryTest(ServerTestCase):
         super().setUp()
         self.server = self.start_server(shards=4, config_text=CONFIG)
 
-    def redis_py(self):
-        r = redis.Redis(host="127.0.0.1", port=self.server.port, socket_timeout=10, socket_connect_timeout=5)
-        self.addCleanup(r.close)
-        return r
 
     def history(self, channel, *args):
         return self.redis_py().execute_command("HISTORY", channel, *args)

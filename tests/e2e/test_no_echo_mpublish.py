@@ -5,7 +5,6 @@
 import time
 import unittest
 
-import redis
 
 from harness import ServerTestCase, client_list_entry, cmd, skip_unless_ringcast
 
@@ -21,10 +20,6 @@ class NoEchoMpublishTest(ServerTestCase):
         super().setUp()
         self.server = self.start_server(shards=2)
 
-    def redis_py(self):
-        r = redis.Redis(host="127.0.0.1", port=self.server.port, socket_timeout=5, socket_connect_timeout=5)
-        self.addCleanup(r.close)
-        return r
 
     def pair_on_two_shards(self):
         """Two raw clients that the daemon placed on different shards (checked, not assumed)."""

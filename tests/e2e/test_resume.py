@@ -8,7 +8,6 @@ import threading
 import time
 import unittest
 
-import redis
 
 from harness import Error, ServerTestCase, cmd, info_fields, skip_unless_ringcast, wait_until
 
@@ -34,10 +33,6 @@ class ResumeTest(ServerTestCase):
         super().setUp()
         self.server = self.start_server(shards=4, config_text=CONFIG)
 
-    def redis_py(self):
-        r = redis.Redis(host="127.0.0.1", port=self.server.port, socket_timeout=10, socket_connect_timeout=5)
-        self.addCleanup(r.close)
-        return r
 
     def resume(self, channel, epoch, offset):
         c = self.client()

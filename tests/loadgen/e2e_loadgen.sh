@@ -14,26 +14,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
-start_server() {
-  for _ in 1 2 3 4 5; do
-    port=$("$lg" free-port)
-    case $kind in
-      redis) "$server" --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
-               --logfile "$work/server.log" & ;;
-      ringcast) "$server" --bind 127.0.0.1 --port "$port" --shards 2 >"$work/server.log" 2>&1 & ;;
-      *) echo "unknown server kind $kind" >&2; exit 2 ;;
-    esac
-    pid=$!
-    for _ in $(seq 100); do
-      if ! kill -0 "$pid" 2>/dev/null; then break; fi  # lost the port race: try another
-      if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
-      sleep 0.05
-    done
-    kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; pid=""
-  done
-  echo "could not start $kind server" >&2; cat "$work/server.log" >&2 || true
-  exit 1
+# shellcheck source=free_port_server.sh
+. "$(dirname "$0")/free_port_server.sh"
+launch() {
+  case $kind in
+    redis) "$server" --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
+             --logfile "$work/server.log" & ;;
+    ringcast) "$server" --bind 127.0.0.1 --port "$port" --shards 2 >"$work/server.log" 2>&1 & ;;
+    *) echo "unknown server kind $kind" >&2; exit 2 ;;
+  esac
 }
+start_server() { start_on_free_port launch; }
 
 field() {  # field NAME FILE -> the JSON number/bool after "NAME":
   sed -n "s/^  \"$1\": \([^,]*\),\{0,1\}$/\1/p" "$2" | head -1

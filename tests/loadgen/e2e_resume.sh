@@ -17,21 +17,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# shellcheck source=free_port_server.sh
+. "$(dirname "$0")/free_port_server.sh"
+launch_ringcast() {
+  "$server" --config "$work/ringcast.yaml" --bind 127.0.0.1 --port "$port" --shards 2 >"$work/server.log" 2>&1 &
+}
 start_server() {  # start_server MAX_MESSAGES
   printf 'history:\n  rules:\n    - {channels: ["resume:*"], max_messages: %s}\n' "$1" >"$work/ringcast.yaml"
-  for _ in 1 2 3 4 5; do
-    port=$("$lg" free-port)
-    "$server" --config "$work/ringcast.yaml" --bind 127.0.0.1 --port "$port" --shards 2 >"$work/server.log" 2>&1 &
-    pid=$!
-    for _ in $(seq 100); do
-      if ! kill -0 "$pid" 2>/dev/null; then break; fi  # lost the port race: try another
-      if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
-      sleep 0.05
-    done
-    kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; pid=""
-  done
-  echo "could not start ringcast" >&2; cat "$work/server.log" >&2 || true
-  exit 1
+  start_on_free_port launch_ringcast
 }
 
 stop_server() {
