@@ -222,6 +222,24 @@ void check_default_user_defined_once(const Config& config, std::string_view sour
   }
 }
 
+// delivery.max_delay: "off", "0", "500us", "1ms" ... up to 10ms.
+uint32_t read_delivery_max_delay_us(const Field& field) {
+  constexpr std::string_view kExpected = "a delay like 500us or 1ms, or off";
+  const std::string text = to_lower_ascii(scalar_text(field, kExpected));
+  if (text == "off") return 0;
+  uint64_t us = 0;
+  const ParseStatus status = parse_delay_us(text, us);
+  if (status == ParseStatus::malformed) fail_expected(field, kExpected);
+  if (status == ParseStatus::out_of_range || us > kMaxDeliveryMaxDelayUs) fail_out_of_range(field, "from 0 (off) to 10ms");
+  return uint32_t(us);
+}
+
+void read_delivery(const Field& field, Config& config) {
+  read_map(field, {
+    {"max_delay", [&](const Field& f) { config.delivery_max_delay_us = read_delivery_max_delay_us(f); }},
+  });
+}
+
 // Redis's `timeout` takes any int; `tcp-keepalive` too, but Linux refuses a
 // TCP_KEEPIDLE above 32767 seconds, so a larger value could never take effect.
 constexpr uint32_t kMaxTimeout = 2147483647;
@@ -238,6 +256,7 @@ Config read_config(const Field& root) {
     {"io", [&](const Field& f) { config.io = read_io_backend(f); }},
     {"log", [&](const Field& f) { read_log(f, config); }},
     {"limits", [&](const Field& f) { read_limits(f, config); }},
+    {"delivery", [&](const Field& f) { read_delivery(f, config); }},
     {"metrics", [&](const Field& f) { read_metrics(f, config); }},
     {"shutdown_timeout", [&](const Field& f) { config.shutdown_timeout_ms = read_shutdown_timeout_ms(f); }},
     {"timeout", [&](const Field& f) { config.timeout_seconds = read_integer<uint32_t>(f, 0, kMaxTimeout); }},

@@ -94,6 +94,10 @@ struct ClusterConfig {
   bool enabled() const { return !nats.servers.empty(); }
 };
 
+// delivery.max_delay's default and ceiling, in microseconds.
+inline constexpr uint32_t kDefaultDeliveryMaxDelayUs = 1000;
+inline constexpr uint32_t kMaxDeliveryMaxDelayUs = 10000;
+
 struct Config {
   std::string source;  // the file (or the name given to load_string) this was loaded from; empty for defaults
 
@@ -128,6 +132,9 @@ struct Config {
   // its requests left unread (TCP back-pressure) until half of it is out;
   // 0 never pauses.
   uint64_t pause_reading_bytes = 256 * 1024;
+  // delivery.max_delay: the longest a delivered message may be held back so
+  // that a busy shard writes several per send (output/coalescing.h); 0 = off.
+  uint32_t delivery_max_delay_us = kDefaultDeliveryMaxDelayUs;
 
   // requirepass: the default user's password; empty means none (Redis "nopass").
   std::string requirepass;

@@ -128,6 +128,27 @@ ParseStatus parse_seconds_as_ms(std::string_view text, uint64_t& out_ms) {
   return ParseStatus::ok;
 }
 
+ParseStatus parse_delay_us(std::string_view text, uint64_t& out_us) {
+  uint64_t unit_us = 0;
+  if (text.ends_with("us")) {
+    unit_us = 1;
+  } else if (text.ends_with("ms")) {
+    unit_us = 1000;
+  }
+  const std::string_view number = unit_us == 0 ? text : text.substr(0, text.size() - 2);
+  if (number.starts_with('-') && number.size() > 1 && all_digits(number.substr(1))) return ParseStatus::out_of_range;
+  uint64_t n = 0;
+  const ParseStatus status = parse_decimal(number, n);
+  if (status != ParseStatus::ok) return status;
+  if (unit_us == 0) {
+    if (n != 0) return ParseStatus::malformed;  // a bare number would leave its unit to guesswork
+    unit_us = 1;
+  }
+  if (n > std::numeric_limits<uint64_t>::max() / unit_us) return ParseStatus::out_of_range;
+  out_us = n * unit_us;
+  return ParseStatus::ok;
+}
+
 std::string to_lower_ascii(std::string_view text) {
   std::string out(text);
   std::transform(out.begin(), out.end(), out.begin(), to_lower);

@@ -25,6 +25,9 @@ ParseStatus parse_size_text(std::string_view text, uint64_t& out);
 // operators write durations, not floats.
 ParseStatus parse_seconds_as_ms(std::string_view text, uint64_t& out_ms);
 
+// "500us", "1ms", or "0": a whole number of microseconds or milliseconds.
+ParseStatus parse_delay_us(std::string_view text, uint64_t& out_us);
+
 // Log levels and "auto" are matched without regard to case; only ASCII is folded.
 std::string to_lower_ascii(std::string_view text);
 

@@ -35,6 +35,7 @@ struct Connection : engine::Subscriber {
 
   // Lifecycle. A connection is freed only when nothing the I/O layer or the
   // loop holds still points at it (see Shard::finalize_if_idle).
+  bool reply_armed = false;      // sits in the shard's reply queue (written this iteration)
   bool receiving = false;        // from start_receiving until on_receive_ended
   bool write_in_flight = false;  // from the backend's write until on_written
   bool waiting = false;             // awaiting a cross-shard answer; input held back

@@ -76,10 +76,13 @@ class Backend {
   // own. Returns 0 or -errno.
   virtual int init() = 0;
 
-  // The loop: wait() sends every queued request to the kernel and, if `block`,
-  // sleeps until at least one completion is ready (or a wake-up arrives);
+  // The loop: wait() sends every queued request to the kernel and sleeps
+  // until at least one completion is ready (or a wake-up arrives), for at
+  // most `max_sleep_ns` (kSleepUntilEvent: no limit; kNoSleep: not at all);
   // dispatch() then delivers every ready completion to Events.
-  virtual void wait(bool block) = 0;
+  static constexpr int64_t kSleepUntilEvent = -1;
+  static constexpr int64_t kNoSleep = 0;
+  virtual void wait(int64_t max_sleep_ns) = 0;
   virtual void dispatch() = 0;
 
   // Accepts on `listen_fd` until stop_accepting(); on_accepted() per socket.

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 
@@ -62,20 +63,31 @@ bool EpollBackend::has_work_now() const {
   return !completions_.empty() || !read_queue_.empty() || (accept_pending_ && accepting_ && !accept_paused_);
 }
 
-int EpollBackend::timeout_ms() const {
-  if (!tick_pending_) return -1;
-  const int64_t left_ns = tick_deadline_ns_ - monotonic_ns();
-  if (left_ns <= 0) return 0;
-  // Rounded up: waking a little early would only spin until the deadline.
-  const int64_t ms = (left_ns + 999999) / 1000000;
-  return ms > INT_MAX ? INT_MAX : int(ms);
+int64_t EpollBackend::sleep_limit_ns(int64_t max_sleep_ns) const {
+  if (!tick_pending_) return max_sleep_ns;
+  const int64_t to_tick = std::max<int64_t>(0, tick_deadline_ns_ - monotonic_ns());
+  return max_sleep_ns < 0 ? to_tick : std::min(to_tick, max_sleep_ns);
 }
 
-void EpollBackend::wait(bool block) {
+void EpollBackend::wait(int64_t max_sleep_ns) {
   // Work found outside dispatch() (a write that finished at once, a receive
   // to start reading) is as ready as anything the kernel could report.
-  const int timeout = block && !has_work_now() ? timeout_ms() : 0;
-  int n = epoll_wait(epoll_fd_, ready_.data(), int(ready_.size()), timeout);
+  const int64_t limit_ns = has_work_now() ? kNoSleep : sleep_limit_ns(max_sleep_ns);
+  int n;
+  if (limit_ns <= 0 || !pwait2_works_) {
+    // Rounded up: waking a little early would only spin until the deadline.
+    const int64_t ms = limit_ns < 0 ? -1 : (limit_ns + 999999) / 1000000;
+    n = epoll_wait(epoll_fd_, ready_.data(), int(ready_.size()), int(std::min<int64_t>(ms, INT_MAX)));
+  } else {
+    // Sub-millisecond sleeps (the coalescing window) need epoll_pwait2's timespec.
+    const timespec timeout{.tv_sec = limit_ns / 1000000000, .tv_nsec = limit_ns % 1000000000};
+    n = epoll_pwait2(epoll_fd_, ready_.data(), int(ready_.size()), &timeout, nullptr);
+    if (n < 0 && (errno == ENOSYS || errno == EPERM)) {
+      // Before Linux 5.11, or refused by a seccomp profile: milliseconds will do.
+      pwait2_works_ = false;
+      n = 0;
+    }
+  }
   ready_count_ = n < 0 ? 0 : n;  // EINTR: nothing ready, the loop comes back
 }
 

@@ -30,7 +30,7 @@ class EpollBackend final : public Backend {
   EpollBackend& operator=(const EpollBackend&) = delete;
 
   int init() override;
-  void wait(bool block) override;
+  void wait(int64_t max_sleep_ns) override;
   void dispatch() override;
   void start_accepting(int listen_fd) override;
   void stop_accepting() override;
@@ -82,7 +82,8 @@ class EpollBackend final : public Backend {
   void take_wake_ups();
   void deliver_completions();
   bool has_work_now() const;
-  int timeout_ms() const;
+  // The longest wait() may sleep: `max_sleep_ns`, or less when the tick is due sooner.
+  int64_t sleep_limit_ns(int64_t max_sleep_ns) const;
 
   Events& events_;
   const Options options_;
@@ -105,6 +106,7 @@ class EpollBackend final : public Backend {
 
   bool tick_pending_ = false;
   int64_t tick_deadline_ns_ = 0;  // CLOCK_MONOTONIC
+  bool pwait2_works_ = true;      // epoll_pwait2 is there (Linux 5.11+) and allowed
 };
 
 }  // namespace ringcast::io::epoll

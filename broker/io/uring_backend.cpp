@@ -39,11 +39,13 @@ int UringBackend::init() {
   return 0;
 }
 
-void UringBackend::wait(bool block) {
-  if (block) {
+void UringBackend::wait(int64_t max_sleep_ns) {
+  if (max_sleep_ns == kNoSleep) {
+    ring_.submit();
+  } else if (max_sleep_ns < 0) {
     ring_.submit_and_wait();
   } else {
-    ring_.submit();
+    ring_.submit_and_wait_for(max_sleep_ns);
   }
 }
 

@@ -20,7 +20,7 @@ class UringBackend final : public Backend {
   UringBackend& operator=(const UringBackend&) = delete;
 
   int init() override;
-  void wait(bool block) override;
+  void wait(int64_t max_sleep_ns) override;
   void dispatch() override;
   void start_accepting(int listen_fd) override;
   void stop_accepting() override;

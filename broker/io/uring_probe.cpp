@@ -198,6 +198,9 @@ std::string probe_here() {
   if (int rc = io_uring_queue_init_params(16, &ring, &params); rc < 0) return setup_refusal(-rc);
   std::string lacking;
   if (!(params.features & IORING_FEAT_CQE_SKIP)) lacking = missing("IOSQE_CQE_SKIP_SUCCESS", "5.17");
+  // Waits bounded by the coalescing window: a timeout passed to io_uring_enter.
+  if (lacking.empty() && !(params.features & IORING_FEAT_EXT_ARG))
+    lacking = missing("IORING_FEAT_EXT_ARG (timed waits)", "5.11");
   // Each check leaves multishot requests armed; tearing the ring down ends them.
   if (lacking.empty()) lacking = check_opcodes(ring);
   if (lacking.empty()) lacking = check_multishot_poll(ring);

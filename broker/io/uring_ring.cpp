@@ -44,6 +44,12 @@ int Ring::submit() { return io_uring_submit(&ring_); }
 
 int Ring::submit_and_wait() { return io_uring_submit_and_wait(&ring_, 1); }
 
+int Ring::submit_and_wait_for(int64_t timeout_ns) {
+  __kernel_timespec timeout{.tv_sec = timeout_ns / 1000000000, .tv_nsec = timeout_ns % 1000000000};
+  io_uring_cqe* cqe = nullptr;
+  return io_uring_submit_and_wait_timeout(&ring_, &cqe, 1, &timeout, nullptr);
+}
+
 void Ring::post_to(int target_ring_fd, uint64_t their_tag, int32_t res, uint64_t our_tag) {
   io_uring_sqe* s = sqe();
   io_uring_prep_msg_ring(s, target_ring_fd, uint32_t(res), their_tag, 0);

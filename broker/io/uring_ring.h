@@ -23,9 +23,11 @@ class Ring {
   // request is never silently left unsubmitted.
   io_uring_sqe* sqe();
 
-  // Submits everything queued; the second also waits for one completion.
+  // Submits everything queued; the others also wait for one completion, the
+  // last for at most `timeout_ns` (one io_uring_enter: IORING_FEAT_EXT_ARG).
   int submit();
   int submit_and_wait();
+  int submit_and_wait_for(int64_t timeout_ns);
 
   // Visits every ready completion, then marks them seen.
   template <class Visit>

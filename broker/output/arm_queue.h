@@ -7,14 +7,15 @@
 
 namespace ringcast::output {
 
-// T needs a `bool armed` member: set while it sits in the queue, so it is
-// pushed once however many messages it gets.
-template <class T>
+// `Flag` is T's member that is set while the item sits in this queue, so it
+// is pushed once however many messages it gets (one flag per queue an item
+// may sit in).
+template <class T, bool T::*Flag = &T::armed>
 class ArmQueue {
  public:
   void mark(T* item) {
-    if (item->armed) return;
-    item->armed = true;
+    if (item->*Flag) return;
+    item->*Flag = true;
     pending_.push_back(item);
   }
 
@@ -24,7 +25,7 @@ class ArmQueue {
   void drain(Visit&& visit) {
     walking_.swap(pending_);
     for (T* item : walking_) {
-      item->armed = false;
+      item->*Flag = false;
       visit(item);
     }
     walking_.clear();

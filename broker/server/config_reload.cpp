@@ -89,6 +89,7 @@ ConfigChanges compare_configs(const config::Config& running, const config::Confi
   live("limits.output.pubsub", running.pubsub_output, loaded.pubsub_output);
   live("limits.output.normal", running.normal_output, loaded.normal_output);
   live("limits.output.pause_reading", running.pause_reading_bytes, loaded.pause_reading_bytes);
+  live("delivery.max_delay (us)", running.delivery_max_delay_us, loaded.delivery_max_delay_us);
   live("shutdown_timeout", running.shutdown_timeout_ms, loaded.shutdown_timeout_ms);
   live("history.max_memory", running.history.max_memory, loaded.history.max_memory);
   if (running.history.rules != loaded.history.rules)

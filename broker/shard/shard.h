@@ -23,6 +23,7 @@
 #include "engine/pubsub_engine.h"
 #include "io/backend.h"
 #include "output/arm_queue.h"
+#include "output/coalescing.h"
 #include "resp/request_parser.h"
 #include "shard/node.h"
 #include "stats/shard_counters.h"
@@ -113,7 +114,10 @@ class Shard final : public engine::ShardContext,
   void on_receive_ended(io::ConnId conn, int error) override;
   void on_input(Connection& c, const char* data, size_t size);
   size_t execute_requests(Connection& c, std::string_view buf);
-  void arm(Connection& c) { arm_queue_.mark(&c); }
+  // Output to write at the end of this iteration: replies, closing. Messages
+  // the engine delivers go through arm_queue_ and may wait (coalescing_).
+  void arm(Connection& c) { reply_queue_.mark(&c); }
+  void write_armed(Connection& c);
   void flush_writes();
   void submit_write(Connection& c);
   void on_written(io::ConnId conn, int result) override;
@@ -143,7 +147,9 @@ class Shard final : public engine::ShardContext,
   config::Config settings_;  // this shard's copy: reloads replace it through a task
   std::shared_ptr<const acl::Registry> acl_;
   stats::ShardCounters counters_;
-  output::ArmQueue<engine::Subscriber> arm_queue_;
+  output::ArmQueue<engine::Subscriber> arm_queue_;  // delivered messages, paced by coalescing_
+  output::ArmQueue<Connection, &Connection::reply_armed> reply_queue_;
+  output::Coalescing coalescing_;
   engine::PubSubEngine engine_;
   std::unique_ptr<io::Backend> io_;  // set up by init() on the shard's thread
   resp::RequestParser parser_;

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "commands/command_table.h"
+#include "core/clock.h"
 #include "shard/shard.h"
 
 namespace ringcast {
@@ -132,15 +133,21 @@ void Shard::resume(Connection& c) {
 }
 
 void Shard::flush_writes() {
+  reply_queue_.drain([this](Connection* c) { write_armed(*c); });
+  if (arm_queue_.empty()) return;
+  const int64_t now_ns = monotonic_ns();
+  if (!coalescing_.due(now_ns)) return;
   // Every Subscriber of this shard is one of its Connections.
-  arm_queue_.drain([this](engine::Subscriber* s) {
-    auto* c = static_cast<Connection*>(s);
-    if (c->closing) {
-      finalize_if_idle(*c);
-    } else if (!c->write_in_flight) {
-      submit_write(*c);
-    }
-  });
+  arm_queue_.drain([this](engine::Subscriber* s) { write_armed(*static_cast<Connection*>(s)); });
+  coalescing_.flushed(now_ns);
+}
+
+void Shard::write_armed(Connection& c) {
+  if (c.closing) {
+    finalize_if_idle(c);
+  } else if (!c.write_in_flight) {
+    submit_write(c);
+  }
 }
 
 void Shard::submit_write(Connection& c) {
@@ -161,6 +168,7 @@ void Shard::submit_write(Connection& c) {
   // c.iov and the frames it points at stay put until on_written.
   io_->write(c.slot, c.fd, c.iov.data(), unsigned(n));
   c.write_in_flight = true;
+  counters_.writes.add();
 }
 
 void Shard::on_written(io::ConnId conn, int res) {
@@ -181,7 +189,13 @@ void Shard::on_written(io::ConnId conn, int res) {
   c.out.complete(size_t(res));
   if (c.soft_limit_since_ms != 0) engine_.check_output_limits(c);
   if (c.reading_paused && c.out.bytes() <= settings_.pause_reading_bytes / 2) resume_reading(c);
-  if (!c.out.empty() || c.close_after_reply) arm(c);
+  if (c.close_after_reply || (!c.out.empty() && !c.subscribed())) {
+    arm(c);
+  } else if (!c.out.empty()) {
+    // Messages that came while the write was out wait for the shard's next
+    // flush of messages, as new ones would.
+    arm_queue_.mark(&c);
+  }
 }
 
 void Shard::close_connection(Connection& c, std::string_view why) {
@@ -199,7 +213,7 @@ void Shard::close_connection(Connection& c, std::string_view why) {
 
 void Shard::finalize_if_idle(Connection& c) {
   // The backend holds `c` (its slot, its iovecs) until both completions came.
-  if (c.receiving || c.write_in_flight || c.armed || c.doomed) return;
+  if (c.receiving || c.write_in_flight || c.armed || c.reply_armed || c.doomed) return;
   close(c.fd);
   c.out.clear();
   const uint32_t slot = c.slot;

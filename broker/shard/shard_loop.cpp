@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 
 #include <spdlog/spdlog.h>
 
@@ -33,6 +34,7 @@ Shard::Shard(Node& node, unsigned index, const config::Config& settings, std::sh
 void Shard::apply_settings(const config::Config& settings, std::shared_ptr<const acl::Registry> acl) {
   settings_ = settings;
   engine_.apply_settings(settings);
+  coalescing_.set_max_delay_ns(int64_t(settings.delivery_max_delay_us) * 1000);
   parser_.set_limits(resp::ParseLimits{settings.max_bulk_len, 1024 * 1024, 64 * 1024});
   if (acl == acl_) return;
   acl_ = std::move(acl);
@@ -72,8 +74,9 @@ void Shard::run() {
   if (index_ == 0) io_->start_accepting(node_.listen_fd);
   io_->schedule_tick(kTickMs);
   while (!(shutting_down_ && live_conns_ == 0)) {
-    // Tasks a shard posts to itself are run next iteration, without sleeping.
-    io_->wait(!engine_.has_own_work());
+    // Tasks a shard posts to itself are run next iteration, without sleeping;
+    // messages held back for coalescing bound the sleep.
+    io_->wait(engine_.has_own_work() ? io::Backend::kNoSleep : coalescing_.sleep_limit_ns(monotonic_ns()));
     const int64_t busy_from_ns = monotonic_ns();
     now_ms_ = busy_from_ns / 1000000;
     engine_.set_now(now_ms_);
@@ -85,7 +88,13 @@ void Shard::run() {
     close_doomed();
     flush_writes();
     engine_.flush_outboxes();
-    counters_.loop_busy_us.add(uint64_t(monotonic_ns() - busy_from_ns) / 1000);
+    const int64_t busy_until_ns = monotonic_ns();
+    counters_.loop_busy_us.add(uint64_t(busy_until_ns - busy_from_ns) / 1000);
+    coalescing_.adapt(busy_until_ns, [] {
+      timespec t{};
+      clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+      return int64_t(t.tv_sec) * 1000000000 + t.tv_nsec;
+    });
   }
   engine_.flush_outboxes();
 }
@@ -213,6 +222,7 @@ void Shard::on_tick() {
     const uint64_t deliveries = counters_.deliveries.get();
     counters_.ops_per_sec.set(commands - last_commands_);
     counters_.deliveries_per_sec.set(deliveries - last_deliveries_);
+    counters_.coalescing_max_wait_us.set(uint64_t(coalescing_.take_longest_wait_ns() / 1000));
     last_commands_ = commands;
     last_deliveries_ = deliveries;
     next_rate_sample_ms_ = now_ms_ + 1000;
@@ -226,6 +236,7 @@ void Shard::on_tick() {
     if (c->soft_limit_since_ms != 0) engine_.check_output_limits(*c);
   }
   counters_.output_bytes.set(queued);
+  counters_.coalescing_window_us.set(uint64_t(coalescing_.window_ns() / 1000));
   counters_.largest_output.set(largest);
   if (settings_.max_output_memory != 0) enforce_output_memory(queued);
   if (settings_.timeout_seconds != 0) close_idle_clients();

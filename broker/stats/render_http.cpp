@@ -38,6 +38,9 @@ constexpr ShardFamily kShardFamilies[] = {
      &ShardSnapshot::output_bytes},
     {"ringcast_shard_loop_iterations_total", "counter", "Iterations of the shard's event loop.",
      &ShardSnapshot::loop_iterations},
+    {"ringcast_shard_writes_total", "counter",
+     "writev calls the shard made to client sockets (deliveries / writes: messages per send).",
+     &ShardSnapshot::writes},
 };
 
 void append_field(std::string& out, std::string_view name, uint64_t value, bool& first) {
@@ -168,6 +171,16 @@ std::string render_prometheus(const Snapshot& f) {
            "Time the shard's loop spent working rather than waiting for events.");
   for (size_t i = 0; i < f.shards.size(); ++i)
     w.sample("ringcast_shard_loop_busy_seconds_total", {{"shard", ids[i]}}, double(f.shards[i].loop_busy_us) / 1e6);
+  w.family("ringcast_shard_coalescing_window_seconds", "gauge",
+           "How long the shard may now hold delivered messages to write several per send (delivery.max_delay caps it).");
+  for (size_t i = 0; i < f.shards.size(); ++i)
+    w.sample("ringcast_shard_coalescing_window_seconds", {{"shard", ids[i]}},
+             double(f.shards[i].coalescing_window_us) / 1e6);
+  w.family("ringcast_shard_coalescing_max_wait_seconds", "gauge",
+           "The longest delivered messages waited to be gathered in the last second.");
+  for (size_t i = 0; i < f.shards.size(); ++i)
+    w.sample("ringcast_shard_coalescing_max_wait_seconds", {{"shard", ids[i]}},
+             double(f.shards[i].coalescing_max_wait_us) / 1e6);
   w.family("ringcast_shard_dropped_messages_total", "counter", "Messages the shard dropped by its output policy.");
   for (size_t i = 0; i < f.shards.size(); ++i)
     w.sample("ringcast_shard_dropped_messages_total", {{"shard", ids[i]}}, f.shards[i].dropped_messages);
@@ -236,6 +249,9 @@ std::string render_stats_json(const Snapshot& f) {
     append_field(out, "output_bytes", s.output_bytes, first);
     append_field(out, "loop_iterations", s.loop_iterations, first);
     append_field(out, "loop_busy_us", s.loop_busy_us, first);
+    append_field(out, "writes", s.writes, first);
+    append_field(out, "coalescing_window_us", s.coalescing_window_us, first);
+    append_field(out, "coalescing_max_wait_us", s.coalescing_max_wait_us, first);
     // Beyond INFO's shard line (the total is INFO's dropped_messages).
     append_field(out, "dropped_messages", s.dropped_messages, first);
     out += '}';

@@ -59,9 +59,11 @@ void shards_section(std::string& out, const Snapshot& s) {
     const ShardSnapshot& sh = s.shards[i];
     out += fmt::format(
         "shard{}:connections={},connections_received={},commands={},publishes={},deliveries={},"
-        "deliveries_per_sec={},output_bytes={},loop_iterations={},loop_busy_us={}\r\n",
+        "deliveries_per_sec={},output_bytes={},loop_iterations={},loop_busy_us={},writes={},"
+        "coalescing_window_us={},coalescing_max_wait_us={}\r\n",
         i, sh.connections, sh.connections_received, sh.commands_processed, sh.publishes, sh.deliveries,
-        sh.deliveries_per_sec, sh.output_bytes, sh.loop_iterations, sh.loop_busy_us);
+        sh.deliveries_per_sec, sh.output_bytes, sh.loop_iterations, sh.loop_busy_us, sh.writes,
+        sh.coalescing_window_us, sh.coalescing_max_wait_us);
   }
 }
 

@@ -33,6 +33,9 @@ class Counter {
   X(net_input_bytes)                            /* read from sockets */                                  \
   X(loop_iterations)                                                                                     \
   X(loop_busy_us)                               /* working, outside the wait for events */               \
+  X(writes)                                     /* writev calls: deliveries / writes = messages per send */ \
+  X(coalescing_window_us)                       /* how long delivered messages may wait (now) */         \
+  X(coalescing_max_wait_us)                     /* the longest they waited in the last second */        \
   X(output_bytes)                               /* queued output across clients (sampled each tick) */   \
   X(largest_output)                             /* the most one local client holds (each tick) */        \
   X(client_output_buffer_limit_disconnections)                                                           \

@@ -288,7 +288,8 @@ TEST_F(DaemonHttpTest, StatsHasInfosFields) {
   static const std::set<std::string> kMoving = {
       "uptime_in_seconds", "uptime_in_days", "used_memory_rss", "used_memory_rss_human", "mem_clients_output",
       "total_commands_processed", "instantaneous_ops_per_sec", "total_net_input_bytes", "total_net_output_bytes",
-      "commands", "deliveries_per_sec", "output_bytes", "loop_iterations", "loop_busy_us"};
+      "commands", "deliveries_per_sec", "output_bytes", "loop_iterations", "loop_busy_us", "writes",
+      "coalescing_window_us", "coalescing_max_wait_us"};
   const auto sections = parse_info(info);
   for (const char* want : {"server", "clients", "memory", "stats", "shard0", "shard1"})
     EXPECT_TRUE(sections.count(want)) << want << "\n" << info;

@@ -351,7 +351,7 @@ TEST_P(BackendTest, TicksAfterTheInterval) {
   io->schedule_tick(50);
   events.tick_pending = true;
   while (events.ticks == 0) {
-    io->wait(true);
+    io->wait(io::Backend::kSleepUntilEvent);
     io->dispatch();
   }
   EXPECT_GE(std::chrono::steady_clock::now() - from, std::chrono::milliseconds(45));

@@ -24,7 +24,7 @@ using testing::Recorder;
 // Blocks in wait() with only a far-off tick pending; how long until it returns.
 std::chrono::steady_clock::duration time_to_wake(Backend& io) {
   const auto from = std::chrono::steady_clock::now();
-  io.wait(true);
+  io.wait(io::Backend::kSleepUntilEvent);
   io.dispatch();
   return std::chrono::steady_clock::now() - from;
 }
@@ -63,7 +63,7 @@ struct ShardThread {
       ready.set_value(io->init());
       io->schedule_tick(10000);
       while (!stop.load()) {
-        io->wait(true);
+        io->wait(io::Backend::kSleepUntilEvent);
         io->dispatch();
         if (!events.handed.empty()) handed.store(events.handed.back());
         wakes.fetch_add(1);
@@ -96,7 +96,7 @@ TEST_P(BackendThreads, OneShardWakesAnother) {
   std::this_thread::sleep_for(20ms);  // let the other thread fall asleep
   const int before = other.wakes.load();
   io->wake(*other.io);
-  io->wait(false);  // sends the request
+  io->wait(io::Backend::kNoSleep);  // sends the request
   EXPECT_TRUE(eventually([&] { return other.wakes.load() > before; }));
 }
 
@@ -108,12 +108,12 @@ TEST_P(BackendThreads, HandsASocketToAnotherShard) {
   int pair[2];
   ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), 0);
   io->hand_socket(*other.io, pair[0]);
-  io->wait(false);
+  io->wait(io::Backend::kNoSleep);
   EXPECT_TRUE(eventually([&] { return other.handed.load() == pair[0]; }));
   // Handed over, not back: nothing returns to the sender.
   io->schedule_tick(30);
   while (events.ticks == 0) {
-    io->wait(true);
+    io->wait(io::Backend::kSleepUntilEvent);
     io->dispatch();
   }
   EXPECT_TRUE(events.handed.empty());

@@ -61,7 +61,7 @@ inline bool pump(Backend& io, Recorder& r, const std::function<bool()>& done, in
       r.tick_pending = true;
       io.schedule_tick(20);
     }
-    io.wait(true);
+    io.wait(io::Backend::kSleepUntilEvent);
     io.dispatch();
   }
   return true;

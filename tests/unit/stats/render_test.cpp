@@ -164,6 +164,8 @@ TEST(Snapshot, ShardCountersSummedAndRendered) {
   Snapshot f = sample_figures();
   f.shards[0].loop_busy_us = 1500000;
   f.shards[1].loop_busy_us = 250000;
+  f.shards[0].writes = 40;
+  f.shards[1].coalescing_window_us = 250;
   f.shards[0].dropped_messages = 3;
   f.shards[1].dropped_messages = 4;
   f.shards[0].idle_timeout_disconnections = 2;
@@ -174,6 +176,9 @@ TEST(Snapshot, ShardCountersSummedAndRendered) {
   expect_well_formed(text);
   EXPECT_NE(text.find("ringcast_shard_loop_busy_seconds_total{shard=\"0\"} 1.5\n"), std::string::npos);
   EXPECT_NE(text.find("ringcast_shard_loop_busy_seconds_total{shard=\"1\"} 0.25\n"), std::string::npos);
+  EXPECT_NE(text.find("ringcast_shard_writes_total{shard=\"0\"} 40\n"), std::string::npos);
+  EXPECT_NE(text.find("ringcast_shard_coalescing_window_seconds{shard=\"1\"} 0.00025\n"), std::string::npos);
+  EXPECT_NE(text.find("ringcast_shard_coalescing_window_seconds{shard=\"0\"} 0\n"), std::string::npos);
   EXPECT_NE(text.find("ringcast_dropped_messages_total 7\n"), std::string::npos);
   EXPECT_NE(text.find("ringcast_disconnects_total{reason=\"idle_timeout\"} 2\n"), std::string::npos);
   EXPECT_NE(text.find("ringcast_disconnects_total{reason=\"output_memory\"} 6\n"), std::string::npos);
@@ -195,8 +200,8 @@ TEST(Snapshot, ShardCountersSummedAndRendered) {
   // /stats: INFO's names for the totals, and the per-shard figures.
   const std::string json = render_stats_json(f);
   for (const char* part : {"\"output_memory_limit_disconnections\":6,", "\"idle_timeout_disconnections\":2,",
-                           "\"dropped_messages\":7,", "\"loop_busy_us\":1500000,\"dropped_messages\":3}",
-                           "\"loop_busy_us\":250000,\"dropped_messages\":4}"})
+                           "\"dropped_messages\":7,", "\"loop_busy_us\":1500000,\"writes\":40,\"coalescing_window_us\":0,\"coalescing_max_wait_us\":0,\"dropped_messages\":3}",
+                           "\"loop_busy_us\":250000,\"writes\":0,\"coalescing_window_us\":250,\"coalescing_max_wait_us\":0,\"dropped_messages\":4}"})
     EXPECT_NE(json.find(part), std::string::npos) << part << "\n" << json;
   for (const char* old_name : {"total_dropped_messages", "client_output_memory_disconnections",
                                "client_idle_timeout_disconnections"})
@@ -223,7 +228,7 @@ TEST(Snapshot, StatsJsonUsesInfoNames) {
            "\"acl_access_denied_channel\":8}",
            "\"shards\":[{\"connections\":2,\"connections_received\":0,\"commands\":0,\"publishes\":10,"
            "\"deliveries\":100,\"deliveries_per_sec\":0,\"output_bytes\":0,\"loop_iterations\":7,\"loop_busy_us\":0,"
-           "\"dropped_messages\":0},",
+           "\"writes\":0,\"coalescing_window_us\":0,\"coalescing_max_wait_us\":0,\"dropped_messages\":0},",
            "{\"connections\":3,",
        })
     EXPECT_NE(json.find(part), std::string::npos) << part << "\n" << json;

@@ -1,0 +1,92 @@
+// When a shard writes the messages it delivered. A shard that writes every
+// subscriber's output on every loop iteration makes one send per message
+// once publishers are paced (a tick, a chat line): on loopback each costs a
+// syscall's worth of TCP work plus the reader's wake-up. Gathering output
+// for a bounded time lets one writev carry several messages per subscriber.
+//
+// The rule is Nagle's, for a whole shard: messages queued when the shard's
+// last flush was at least `window` ago go out at once (an idle shard adds no
+// latency); otherwise they wait until that flush is `window` old. So a shard
+// flushes messages at most once per window, and no message waits longer
+// than the window. Replies to commands never wait here (the shard writes
+// them at once, with whatever messages the connection holds).
+//
+// The window adapts to load (see adapt()): zero while the shard spends
+// little of its time writing, growing towards `max_delay` as it gets busier,
+// so coalescing is paid for only where it saves more than it costs.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <utility>
+
+namespace ringcast::output {
+
+class Coalescing {
+ public:
+  // 0 turns coalescing off: every iteration's messages go out at its end.
+  void set_max_delay_ns(int64_t max_delay_ns) {
+    max_delay_ns_ = std::max<int64_t>(0, max_delay_ns);
+    window_ns_ = std::min(window_ns_, max_delay_ns_);
+  }
+  int64_t max_delay_ns() const { return max_delay_ns_; }
+  int64_t window_ns() const { return window_ns_; }
+
+  // Messages are queued at `now_ns`: may they be written now? The first
+  // call after a flush fixes when they are due; later ones only look.
+  bool due(int64_t now_ns) {
+    if (deadline_ns_ < 0) {
+      deadline_ns_ = std::max(now_ns, last_flush_ns_ + window_ns_);
+      queued_ns_ = now_ns;
+    }
+    return now_ns >= deadline_ns_;
+  }
+  // How long the loop may sleep before queued messages are due: -1 when
+  // none wait (sleep until an event), else 0 or more nanoseconds.
+  int64_t sleep_limit_ns(int64_t now_ns) const {
+    if (deadline_ns_ < 0) return -1;
+    return std::max<int64_t>(0, deadline_ns_ - now_ns);
+  }
+  // The queued messages were handed to the kernel at `now_ns`.
+  void flushed(int64_t now_ns) {
+    last_flush_ns_ = now_ns;
+    deadline_ns_ = -1;
+    longest_wait_ns_ = std::max(longest_wait_ns_, now_ns - queued_ns_);
+  }
+  // The longest any messages waited here (queued to flushed) since the last
+  // call: the latency coalescing added, as the loop really kept the deadline.
+  int64_t take_longest_wait_ns() { return std::exchange(longest_wait_ns_, 0); }
+
+  // Once per loop iteration, at `now_ns`. Every kPeriodNs the window is set
+  // from the share of the period the shard's thread ran on a CPU:
+  // `thread_cpu_ns()` reads its CPU time (user and system, so the sends the
+  // kernel makes inside the wait count too). Read only once per period.
+  template <class ReadCpu>
+  void adapt(int64_t now_ns, ReadCpu&& thread_cpu_ns) {
+    if (now_ns < period_end_ns_) return;
+    const int64_t cpu_ns = thread_cpu_ns();
+    if (period_end_ns_ > 0) retune(double(cpu_ns - period_cpu_ns_) / double(now_ns - period_start_ns_));
+    period_start_ns_ = now_ns;
+    period_end_ns_ = now_ns + kPeriodNs;
+    period_cpu_ns_ = cpu_ns;
+  }
+
+  // The measuring period, and the load band the window steers into (see coalescing.cpp).
+  static constexpr int64_t kPeriodNs = 10'000'000;
+
+ private:
+  int64_t max_delay_ns_ = 0;
+  int64_t window_ns_ = 0;
+  int64_t last_flush_ns_ = INT64_MIN / 2;  // long ago: the first messages go at once
+  int64_t deadline_ns_ = -1;               // when the queued messages are due; -1: none queued
+  int64_t queued_ns_ = 0;                  // when they were queued
+  int64_t longest_wait_ns_ = 0;
+  int64_t period_start_ns_ = 0;
+  int64_t period_end_ns_ = 0;  // 0: not measuring yet
+  int64_t period_cpu_ns_ = 0;
+
+  // Sets the window from the share of the last period the shard was on a CPU.
+  void retune(double load);
+};
+
+}  // namespace ringcast::output

@@ -1,0 +1,133 @@
+// When a shard writes delivered messages: at once while idle, else at most
+// once per window, never holding a message longer than the window; and how
+// the window follows the shard's load.
+#include "output/coalescing.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+namespace ringcast::output {
+namespace {
+
+constexpr int64_t kMs = 1'000'000;
+constexpr int64_t kPeriod = Coalescing::kPeriodNs;
+
+// Feeds `periods` measuring periods in which the thread was on a CPU for
+// `load` of the time; returns the clock after them.
+int64_t run_loaded(Coalescing& c, int64_t now, double load, int periods) {
+  static int64_t cpu = 0;
+  c.adapt(now, [&] { return cpu; });  // starts a period if none runs
+  for (int i = 0; i < periods; ++i) {
+    now += kPeriod;
+    cpu += int64_t(load * double(kPeriod));
+    c.adapt(now, [&] { return cpu; });
+  }
+  return now;
+}
+
+// A coalescing state whose window has grown to its maximum under load.
+Coalescing busy_shard(int64_t max_delay, int64_t& now) {
+  Coalescing c;
+  c.set_max_delay_ns(max_delay);
+  now = run_loaded(c, 1000 * kMs, 0.9, 40);
+  EXPECT_EQ(c.window_ns(), max_delay);
+  return c;
+}
+
+TEST(Coalescing, OffWritesEveryIterationsMessagesAtOnce) {
+  Coalescing c;
+  int64_t now = run_loaded(c, kMs, 1.0, 40);
+  EXPECT_EQ(c.window_ns(), 0);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_TRUE(c.due(now));
+    c.flushed(now);
+    EXPECT_EQ(c.sleep_limit_ns(now), -1);
+    now += 1000;
+  }
+}
+
+TEST(Coalescing, AnIdleShardWritesAtOnceEvenWithAWindow) {
+  int64_t now;
+  Coalescing c = busy_shard(kMs, now);
+  c.flushed(now);
+  now += 3 * kMs;  // nothing written for longer than the window
+  EXPECT_TRUE(c.due(now));
+}
+
+TEST(Coalescing, MessagesSoonAfterAFlushWaitUntilItIsAWindowOld) {
+  int64_t now;
+  Coalescing c = busy_shard(kMs, now);
+  c.flushed(now);
+  const int64_t flush = now;
+  now += kMs / 4;
+  EXPECT_FALSE(c.due(now));
+  EXPECT_EQ(c.sleep_limit_ns(now), 3 * kMs / 4);
+  now += kMs / 2;
+  EXPECT_FALSE(c.due(now));  // later messages do not move the deadline
+  EXPECT_EQ(c.sleep_limit_ns(now), kMs / 4);
+  EXPECT_TRUE(c.due(flush + kMs));
+  EXPECT_EQ(c.sleep_limit_ns(flush + kMs + 5), 0);
+  c.take_longest_wait_ns();
+  c.flushed(flush + kMs + 100);
+  EXPECT_EQ(c.take_longest_wait_ns(), 3 * kMs / 4 + 100) << "from the first queued message to the flush";
+  EXPECT_EQ(c.take_longest_wait_ns(), 0) << "reset by reading";
+}
+
+TEST(Coalescing, NoMessageWaitsLongerThanTheWindow) {
+  int64_t now;
+  Coalescing c = busy_shard(kMs, now);
+  std::mt19937_64 rng(7);
+  int64_t oldest_queued = -1;
+  int flushes = 0, messages = 0;
+  for (int step = 0; step < 100000; ++step) {
+    // A loop iteration every 0..400 us; messages in about half of them.
+    now += int64_t(rng() % 400'000);
+    const bool message = rng() % 2 == 0;
+    if (message) {
+      ++messages;
+      if (oldest_queued < 0) oldest_queued = now;
+    }
+    if (oldest_queued >= 0 && c.due(now)) {
+      // The loop sleeps at most sleep_limit_ns, so it looks again by the
+      // deadline; here the iteration came at `now`, possibly later: what the
+      // coalescing adds is bounded by the deadline, not by our random step.
+      ASSERT_LE(c.sleep_limit_ns(now), 0);
+      c.flushed(now);
+      ++flushes;
+      oldest_queued = -1;
+    } else if (oldest_queued >= 0) {
+      ASSERT_LE(now + c.sleep_limit_ns(now) - oldest_queued, kMs) << "step " << step;
+    }
+  }
+  EXPECT_LT(flushes, messages) << "some messages were gathered";
+}
+
+TEST(Coalescing, TheWindowGrowsWithLoadUpToMaxDelayAndShrinksToZeroWhenIdle) {
+  Coalescing c;
+  c.set_max_delay_ns(2 * kMs);
+  int64_t now = run_loaded(c, kMs, 0.02, 20);
+  EXPECT_EQ(c.window_ns(), 0) << "a quiet shard does not coalesce";
+  now = run_loaded(c, now, 0.9, 2);
+  const int64_t early = c.window_ns();
+  EXPECT_GT(early, 0);
+  EXPECT_LT(early, 2 * kMs) << "the window grows in steps";
+  now = run_loaded(c, now, 0.9, 40);
+  EXPECT_EQ(c.window_ns(), 2 * kMs);
+  now = run_loaded(c, now, 0.02, 40);
+  EXPECT_EQ(c.window_ns(), 0);
+}
+
+TEST(Coalescing, LoweringMaxDelayShrinksTheWindowAtOnce) {
+  int64_t now;
+  Coalescing c = busy_shard(2 * kMs, now);
+  c.set_max_delay_ns(kMs / 2);
+  EXPECT_EQ(c.window_ns(), kMs / 2);
+  c.set_max_delay_ns(0);
+  EXPECT_EQ(c.window_ns(), 0);
+  run_loaded(c, now, 1.0, 40);
+  EXPECT_EQ(c.window_ns(), 0) << "off stays off under any load";
+}
+
+}  // namespace
+}  // namespace ringcast::output
