@@ -15,9 +15,9 @@ import statistics
 import sys
 from collections import defaultdict
 
-WIDTH, HEIGHT = 960, 400
+WIDTH, HEIGHT = 960, 420
 PANEL_W, PANEL_H = 380, 280
-LEFT, TOP = 80, 50
+LEFT, TOP = 80, 70
 GAP = 100
 COLOURS = ["#c0392b", "#2471a3", "#229954", "#7d3c98"]
 
@@ -84,7 +84,7 @@ def panel(x0, title, series, rates, y_of, y_ticks, y_label, log_y, y_lo, y_hi):
     for t in y_ticks:
         y = py(t)
         parts.append('<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#eee"/>' % (x0, y, x0 + PANEL_W, y))
-        parts.append('<text x="%d" y="%.1f" font-size="11" text-anchor="end">%s</text>' % (x0 - 6, y + 4, fmt(t)))
+        parts.append('<text x="%d" y="%.1f" font-size="11" text-anchor="end">%g</text>' % (x0 - 6, y + 4, t))
     for r in rates:
         x = px(r)
         parts.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#eee"/>' % (x, TOP, x, TOP + PANEL_H))

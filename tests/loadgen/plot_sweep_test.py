@@ -41,10 +41,10 @@ class PlotSweepTest(unittest.TestCase):
             root = ET.parse(out).getroot()
             lines = root.findall(SVG + "polyline")
             self.assertEqual(len(lines), 4, "two servers x two panels")
-            # CPU panel, redis: the median of 0.2, 0.9, 0.3 is 30% of the 280-pixel panel below y=50+280.
+            # CPU panel, redis: the median of 0.2, 0.9, 0.3 is 30% of the 280-pixel panel below y=70+280.
             cpu_redis = lines[0].get("points").split()
             self.assertEqual(len(cpu_redis), 3, "one point per rate")
-            self.assertEqual(cpu_redis[0].split(",")[1], "246.0")
+            self.assertEqual(cpu_redis[0].split(",")[1], "266.0")
             labels = [t.text for t in root.findall(SVG + "text")]
             self.assertIn("redis", labels)
             self.assertIn("ringcast", labels)
