@@ -69,11 +69,22 @@ void PubSubEngine::resume(Subscriber& s, std::string_view channel, uint64_t epoc
     PubSubEngine& owner = at_owner.engine();
     auto& list = owner.resumers_[channel];
     // A second RESUME of the same channel replaces the first.
-    std::erase_if(list, [&](const Resumer& r) { return r.shard == origin && r.id == id; });
+    const bool again = std::erase_if(list, [&](const Resumer& r) { return r.shard == origin && r.id == id; }) != 0;
     list.push_back({origin, id});
     Outcome o;
     auto replay = std::make_shared<HeldFrames>();
-    if (const pubsub::HistoryStream* stream = owner.history_.find(channel)) {
+    const pubsub::HistoryStream* stream = owner.history_.find(channel);
+    const bool made_now = stream == nullptr;
+    // The stream is made now if it has none, so the confirmation names the
+    // epoch its first message will carry; resumers keep it from going.
+    if (const pubsub::HistoryLimits* limits = owner.history_limits(pubsub::Kind::Channel, channel)) {
+      stream = &owner.history_.open(channel, *limits);
+      if (!again) owner.history_.count_resumer(channel, +1);
+    }
+    if (stream != nullptr && made_now) {
+      o.epoch = stream->epoch;
+      o.recovered = epoch == 0;  // nothing was ever there to miss
+    } else if (stream != nullptr) {
       const pubsub::HistoryRing& ring = stream->ring;
       o.epoch = stream->epoch;
       o.next_offset = ring.next_offset();
@@ -108,11 +119,12 @@ bool PubSubEngine::end_resume(Subscriber& s, std::string_view channel) {
   if (it == s.resumed.end()) return false;
   s.resumed.erase(it);
   post(history_owner(channel), [origin = index_, id = s.id, channel = std::string(channel)](ShardContext& at_owner) {
-    auto& map = at_owner.engine().resumers_;
-    auto found = map.find(channel);
-    if (found == map.end()) return;
-    std::erase_if(found->second, [&](const Resumer& r) { return r.shard == origin && r.id == id; });
-    if (found->second.empty()) map.erase(found);
+    PubSubEngine& owner = at_owner.engine();
+    auto found = owner.resumers_.find(channel);
+    if (found == owner.resumers_.end()) return;
+    if (std::erase_if(found->second, [&](const Resumer& r) { return r.shard == origin && r.id == id; }) != 0)
+      owner.history_.count_resumer(channel, -1);
+    if (found->second.empty()) owner.resumers_.erase(found);
   });
   return true;
 }

@@ -1,6 +1,7 @@
 // Sequencing and eviction of one shard's history streams.
 #include "pubsub/history_streams.h"
 
+#include <algorithm>
 #include <limits>
 
 namespace ringcast::pubsub {
@@ -20,14 +21,27 @@ void HistoryStreams::account(int64_t delta) {
   retained_.fetch_add(delta, std::memory_order_relaxed);
 }
 
-HistoryStreams::Appended HistoryStreams::append(std::string_view channel, const HistoryLimits& limits,
-                                                SharedFrame* frame, uint32_t begin, uint32_t size, int64_t now_ms) {
+HistoryStream& HistoryStreams::open(std::string_view channel, const HistoryLimits& limits) {
   auto it = streams_.find(channel);
   if (it == streams_.end()) {
     it = streams_.try_emplace(std::string(channel)).first;
     it->second.epoch = epochs_.take();
+    it->second.limits = limits;
   }
-  HistoryStream& s = it->second;
+  return it->second;
+}
+
+void HistoryStreams::count_resumer(std::string_view channel, int delta) {
+  auto it = streams_.find(channel);
+  if (it == streams_.end()) return;
+  // Never below zero: a RESUME made while a reload had taken its rule away was not counted.
+  it->second.resumers = uint32_t(std::max<int64_t>(0, int64_t(it->second.resumers) + delta));
+  forget_if_empty(it);
+}
+
+HistoryStreams::Appended HistoryStreams::append(std::string_view channel, const HistoryLimits& limits,
+                                                SharedFrame* frame, uint32_t begin, uint32_t size, int64_t now_ms) {
+  HistoryStream& s = open(channel, limits);
   s.limits = limits;  // a reload's limits apply from the next message on
   const size_t before = s.ring.bytes();
   const uint64_t offset = s.ring.append(frame, begin, size, now_ms);
@@ -47,7 +61,7 @@ const HistoryStream* HistoryStreams::find(std::string_view channel) const {
 }
 
 void HistoryStreams::forget_if_empty(NameMap<HistoryStream>::iterator it) {
-  if (!it->second.ring.empty()) return;
+  if (!it->second.ring.empty() || it->second.resumers != 0) return;
   account(-int64_t(it->second.ring.bytes()));
   streams_.erase(it);
 }
@@ -70,11 +84,14 @@ void HistoryStreams::expire(int64_t now_ms) {
 
 uint64_t HistoryStreams::shrink_to(int64_t max_bytes) {
   uint64_t dropped = 0;
-  while (retained_.load(std::memory_order_relaxed) > max_bytes && !streams_.empty()) {
+  while (retained_.load(std::memory_order_relaxed) > max_bytes && messages_ != 0) {
     // The oldest message first: a scan, since this runs only over the cap.
-    auto oldest = streams_.begin();
+    // Streams kept empty for their resumers have nothing to give.
+    auto oldest = streams_.end();
     for (auto it = streams_.begin(); it != streams_.end(); ++it)
-      if (it->second.ring.oldest_time_ms() < oldest->second.ring.oldest_time_ms()) oldest = it;
+      if (!it->second.ring.empty() &&
+          (oldest == streams_.end() || it->second.ring.oldest_time_ms() < oldest->second.ring.oldest_time_ms()))
+        oldest = it;
     HistoryRing& ring = oldest->second.ring;
     const size_t before = ring.bytes();
     ring.evict_oldest();

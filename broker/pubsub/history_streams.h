@@ -63,6 +63,10 @@ struct HistoryStream {
   uint64_t epoch = 0;
   HistoryLimits limits;
   HistoryRing ring;
+  // RESUME subscriptions of the channel. While there are any, the stream
+  // stays even when age or memory empty it, and keeps its epoch: a client
+  // that is connected was told that epoch and still holds it.
+  uint32_t resumers = 0;
 };
 
 class HistoryStreams {
@@ -84,8 +88,14 @@ class HistoryStreams {
   // The stream of `channel`, or null when it has none (never published to,
   // or evicted whole).
   const HistoryStream* find(std::string_view channel) const;
+  // The stream of `channel`, made (empty, with a new epoch) if it has none.
+  HistoryStream& open(std::string_view channel, const HistoryLimits& limits);
+  // One RESUME subscription of `channel` more (+1) or fewer (-1); a stream
+  // left empty without any goes.
+  void count_resumer(std::string_view channel, int delta);
 
-  // Drops messages older than their stream's max_age; streams left empty go.
+  // Drops messages older than their stream's max_age; streams left empty
+  // (and without resumers) go.
   void expire(int64_t now_ms);
   // While the node retains more than `max_bytes`, drops this shard's oldest
   // message (across its streams); streams left empty go. Returns the

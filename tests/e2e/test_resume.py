@@ -17,6 +17,7 @@ history:
     - {channels: ["race:*"], max_messages: 1000000}
     - {channels: ["orders:*"], max_messages: 1000}
     - {channels: ["short:*"], max_messages: 2}
+    - {channels: ["aged:*"], max_age: 1s}
 users:
   alice: "on >pw +@all &orders:*"
 """
@@ -43,11 +44,13 @@ class ResumeTest(ServerTestCase):
 
     def test_reconnect_gets_exactly_what_it_missed_then_live_messages(self):
         r = self.redis_py()
-        c, reply = self.resume("orders:1", 0, 0)  # before the stream exists
-        self.assertEqual(reply, [b"resume", b"orders:1", 1, 1, 0, 1])
+        c, reply = self.resume("orders:1", 0, 0)  # before the stream exists: RESUME makes it
+        epoch = reply[4]
+        self.assertNotEqual(epoch, 0)
+        self.assertEqual(reply, [b"resume", b"orders:1", 1, 1, epoch, 1])
         r.publish("orders:1", "a")
         self.assertBytes(c.read_exact(len(offset_message(b"orders:1", b"a", 1))), offset_message(b"orders:1", b"a", 1))
-        epoch = r.execute_command("HISTORY", "orders:1")[0]
+        self.assertEqual(r.execute_command("HISTORY", "orders:1")[0], epoch, "the epoch the confirmation named")
         c.close()
         for p in (b"b", b"c", b"d"):
             r.publish("orders:1", p)
@@ -101,6 +104,26 @@ class ResumeTest(ServerTestCase):
                                    timeout=5), info_fields(info, "history"))
         self.assertGreater(int(info_fields(info, "history")["history_bytes"]), 0)
 
+    def test_a_stream_with_resumers_keeps_its_epoch_when_age_empties_it(self):
+        r = self.redis_py()
+        c, reply = self.resume("aged:1", 0, 0)
+        epoch = reply[4]
+        self.assertEqual(reply, [b"resume", b"aged:1", 1, 1, epoch, 1])
+        r.publish("aged:1", "a")
+        self.assertBytes(c.read_exact(len(offset_message(b"aged:1", b"a", 1))), offset_message(b"aged:1", b"a", 1))
+        # max_age 1s: the message goes, the stream (and its epoch) stays while c is subscribed.
+        self.assertTrue(wait_until(lambda: r.execute_command("HISTORY", "aged:1") == [epoch, 2, []], timeout=5),
+                        r.execute_command("HISTORY", "aged:1"))
+        r.publish("aged:1", "b")
+        self.assertBytes(c.read_exact(len(offset_message(b"aged:1", b"b", 2))), offset_message(b"aged:1", b"b", 2))
+        c.close()
+        # No resumer, and age empties it again: the stream goes, and the next life has a new epoch.
+        self.assertTrue(wait_until(lambda: r.execute_command("HISTORY", "aged:1") == [0, 1, []], timeout=5),
+                        r.execute_command("HISTORY", "aged:1"))
+        c, reply = self.resume("aged:1", epoch, 2)
+        self.assertEqual(reply[3], 0, "another life of the stream: not recovered")
+        self.assertNotIn(reply[4], (0, epoch))
+
     def test_acl_checks_the_channel(self):
         c = self.client()
         self.assertEqual(c.request(cmd("AUTH", "alice", "pw"), 5), b"+OK\r\n")
@@ -133,19 +156,21 @@ class ResumeTest(ServerTestCase):
                 done.set()
 
         seen = []
-        epoch, offset, rounds = 0, 0, 0
+        offset, rounds = 0, 0
         rng = random.Random(13)
         publisher = threading.Thread(target=publish)
         publisher.start()
         deadline = time.monotonic() + 120
+        # The first look learns the epoch (RESUME makes the stream if the publisher has not yet);
+        # it holds the stream until the first real round has joined, which resumes from offset 0
+        # of it and so replays everything kept (all of it here).
+        first, reply = self.resume("race:1", 0, 0)
+        epoch = reply[4]
         while time.monotonic() < deadline:
             c, reply = self.resume("race:1", epoch, offset)
-            if epoch == 0:
-                # The first look: learn the epoch (0 while no stream exists yet), then resume from
-                # offset 0 of it, which replays everything kept (all of it here).
-                epoch = reply[4]
-                c.close()
-                continue
+            if first is not None:
+                first.close()
+                first = None
             self.assertEqual((reply[3], reply[4]), (1, epoch), "round %d not recovered" % rounds)
             rounds += 1
             # Leave after a random number of messages (so the rounds do not depend on the

@@ -1,7 +1,8 @@
 // The sequencers of one shard's history streams: offsets per channel, an
 // epoch per stream life unique on the node, the count limit, expiry by age
 // (a stream emptied by it starts a new epoch), the node-wide memory cap
-// (oldest messages first), and the owner shard of a channel.
+// (oldest messages first), streams held by their RESUME subscribers, and the
+// owner shard of a channel.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -87,6 +88,42 @@ TEST(HistoryStreams, MemoryCapDropsTheOldestMessagesAcrossStreams) {
   EXPECT_EQ(s.evicted(), 3u);
   EXPECT_EQ(s.shrink_to(0), 1u);
   EXPECT_EQ(s.streams(), 0u);
+  EXPECT_EQ(node.retained.load(), 0);
+}
+
+TEST(HistoryStreams, OpenMakesAnEmptyStreamWhoseEpochTheFirstMessageCarries) {
+  Node node;
+  HistoryStreams s(node);
+  const uint64_t epoch = s.open("a", {}).epoch;
+  EXPECT_NE(epoch, 0u);
+  EXPECT_EQ(s.find("a")->ring.next_offset(), 1u);
+  EXPECT_EQ(s.open("a", {}).epoch, epoch) << "open finds the stream it made";
+  const auto first = add(s, "a", "1", 0);
+  EXPECT_EQ(first.epoch, epoch);
+  EXPECT_EQ(first.offset, 1u);
+}
+
+TEST(HistoryStreams, ResumersKeepAStreamAndItsEpochThroughAgeAndMemory) {
+  Node node;
+  HistoryStreams s(node);
+  const HistoryLimits ten_seconds{0, 10000};
+  const auto first = add(s, "a", "old", 1000, ten_seconds);
+  s.count_resumer("a", +1);
+  s.count_resumer("a", +1);
+  s.expire(20000);
+  ASSERT_NE(s.find("a"), nullptr) << "held by its resumers though empty";
+  EXPECT_EQ(s.find("a")->epoch, first.epoch);
+  EXPECT_EQ(s.messages(), 0u);
+  EXPECT_EQ(s.shrink_to(0), 0u) << "nothing to drop, and no endless loop over an empty stream";
+  const auto next = add(s, "a", "new", 21000, ten_seconds);
+  EXPECT_EQ(next.epoch, first.epoch);
+  EXPECT_EQ(next.offset, 2u);
+  EXPECT_EQ(s.shrink_to(0), 1u);
+  s.count_resumer("a", -1);
+  EXPECT_NE(s.find("a"), nullptr) << "one resumer left";
+  s.count_resumer("a", -1);
+  EXPECT_EQ(s.find("a"), nullptr) << "empty and no resumer: gone at once";
+  s.count_resumer("a", -1);  // a stream that is gone: nothing happens
   EXPECT_EQ(node.retained.load(), 0);
 }
 
