@@ -53,6 +53,12 @@ void resume(Request& req) {
     return req.reply.error("ERR value is not an integer or out of range");
   if (!req.broker.keeps_history(channel))
     return reply_error_line(req, "ERR channel '" + std::string(channel) + "' keeps no history (no history rule matches it)");
+  // limits.max_subscriptions counts RESUME subscriptions with the others.
+  const Connection& c = req.conn;
+  const uint32_t max = req.broker.settings().max_subscriptions;
+  const size_t held = c.channels.size() + c.patterns.size() + c.shard_channels.size() + c.resumed.size();
+  if (max != 0 && !c.resumed.contains(channel) && held + 1 > max)
+    return req.reply.error("ERR max number of subscriptions per client reached (" + std::to_string(max) + ")");
   req.broker.resume_channel(req.conn, channel, epoch, offset);
 }
 

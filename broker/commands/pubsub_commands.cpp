@@ -1,4 +1,5 @@
 // SUBSCRIBE and friends, PUBLISH, SPUBLISH and PUBSUB: Redis 7 replies byte for byte.
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -27,7 +28,7 @@ bool within_subscription_limit(Request& req, Kind kind) {
   const uint32_t max = req.broker.settings().max_subscriptions;
   if (max == 0) return true;
   const Connection& c = req.conn;
-  size_t total = c.channels.size() + c.patterns.size() + c.shard_channels.size();
+  size_t total = c.channels.size() + c.patterns.size() + c.shard_channels.size() + c.resumed.size();
   NameSet fresh;
   for (size_t i = 1; i < req.args.size(); ++i)
     if (!req.conn.subscriptions(kind).contains(req.args[i])) fresh.emplace(req.args[i]);
@@ -105,13 +106,52 @@ void list_names(Request& req, Kind kind) {
   for (const std::string& name : names) req.reply.bulk(name);
 }
 
+void reply_counts(resp::ReplyWriter& reply, const std::vector<std::string>& names, const std::vector<int64_t>& counts) {
+  reply.array(names.size() * 2);
+  for (size_t i = 0; i < names.size(); ++i) {
+    reply.bulk(names[i]);
+    reply.integer(counts[i]);
+  }
+}
+
+// PUBSUB NUMSUB / SHARDNUMSUB. RESUME subscriptions are not in the
+// directory: for history channels each shard counts its clients that have
+// one (and no SUBSCRIBE of the same channel, which the directory counted).
 void count_subscribers(Request& req, Kind kind) {
   const pubsub::Directory& directory = req.broker.directory();
-  req.reply.array((req.args.size() - 2) * 2);
-  for (size_t i = 2; i < req.args.size(); ++i) {
-    req.reply.bulk(req.args[i]);
-    req.reply.integer(directory.subscribers(kind, req.args[i]));
+  std::vector<std::string> names(req.args.begin() + 2, req.args.end());
+  std::vector<int64_t> counts;
+  bool history = false;
+  for (const std::string& name : names) {
+    counts.push_back(directory.subscribers(kind, name));
+    history = history || (kind == Kind::Channel && req.broker.keeps_history(name));
   }
+  if (!history) return reply_counts(req.reply, names, counts);
+  auto count_resumers = [names](ClientScope& shard) {
+        std::vector<int64_t> resumed(names.size());
+        shard.for_each([&](const Connection& c) {
+          if (c.resumed.empty()) return;
+          for (size_t i = 0; i < names.size(); ++i)
+            resumed[i] += c.resumed.contains(names[i]) && !c.channels.contains(names[i]);
+        });
+        std::string text;
+        for (int64_t n : resumed) text += std::to_string(n) + ' ';
+        return text;
+      };
+  auto add_and_reply = [names = std::move(names), counts = std::move(counts)](Connection& c,
+                                                                            std::vector<std::string>& parts) mutable {
+    for (const std::string& part : parts) {  // one "n n n " per shard, a number per name
+      std::istringstream numbers(part);
+      for (int64_t& count : counts) {
+        int64_t n = 0;
+        numbers >> n;
+        count += n;
+      }
+    }
+    resp::ReplyWriter reply = reply_writer(c);
+    reply_counts(reply, names, counts);
+  };
+  req.broker.gather_clients(req.conn, std::move(count_resumers), std::move(add_and_reply));
 }
 
 }  // namespace

@@ -52,6 +52,8 @@ class ResumeTest(ServerTestCase):
         self.assertBytes(c.read_exact(len(offset_message(b"orders:1", b"a", 1))), offset_message(b"orders:1", b"a", 1))
         self.assertEqual(r.execute_command("HISTORY", "orders:1")[0], epoch, "the epoch the confirmation named")
         c.close()
+        # Its shard must have seen the close before PUBLISH's count can leave it out.
+        self.assertTrue(wait_until(lambda: r.execute_command("PUBSUB", "NUMSUB", "orders:1")[1] == 0, timeout=5))
         for p in (b"b", b"c", b"d"):
             r.publish("orders:1", p)
         c, reply = self.resume("orders:1", epoch, 1)
@@ -123,6 +125,34 @@ class ResumeTest(ServerTestCase):
         c, reply = self.resume("aged:1", epoch, 2)
         self.assertEqual(reply[3], 0, "another life of the stream: not recovered")
         self.assertNotIn(reply[4], (0, epoch))
+
+    def test_numsub_counts_resumers_and_the_subscription_limit_includes_them(self):
+        resumers = [self.resume("orders:n", 0, 0)[0] for _ in range(3)]
+        both = resumers[0]
+        both.send(cmd("SUBSCRIBE", "orders:n"))  # one client, counted once
+        self.assertEqual(both.read_reply()[0], b"subscribe")
+        plain = self.client()
+        plain.send(cmd("SUBSCRIBE", "orders:n"))
+        plain.read_reply()
+        r = self.redis_py()
+        self.assertEqual(r.execute_command("PUBSUB", "NUMSUB", "orders:n", "orders:none", "plain"),
+                         [b"orders:n", 4, b"orders:none", 0, b"plain", 0])
+        self.assertEqual(r.execute_command("PUBSUB", "NUMSUB"), [])
+        resumers[1].close()
+        self.assertTrue(wait_until(lambda: r.execute_command("PUBSUB", "NUMSUB", "orders:n")[1] == 3, timeout=5))
+        # limits.max_subscriptions: RESUME subscriptions count with the others.
+        self.server.write_config(CONFIG + "limits: {max_subscriptions: 2}\n")
+        self.server.reload()
+        self.server.wait_for_log("limits.max_subscriptions")
+        c, _ = self.resume("orders:a", 0, 0)
+        c.send(cmd("SUBSCRIBE", "x"))
+        self.assertEqual(c.read_reply(), [b"subscribe", b"x", 2])
+        c.send(cmd("RESUME", "orders:b", 0, 0))
+        self.assertEqual(c.read_reply(), Error(b"ERR max number of subscriptions per client reached (2)"))
+        c.send(cmd("RESUME", "orders:a", 0, 0))  # the same channel again replaces it: allowed
+        self.assertEqual(c.read_reply()[:3], [b"resume", b"orders:a", 2])
+        c.send(cmd("SUBSCRIBE", "y"))
+        self.assertEqual(c.read_reply(), Error(b"ERR max number of subscriptions per client reached (2)"))
 
     def test_acl_checks_the_channel(self):
         c = self.client()
