@@ -4,26 +4,31 @@
 namespace ringcast::output {
 namespace {
 
-// The band the window steers the shard's CPU share into. Above kBusy the
-// shard spends enough on sends that gathering saves more than the wait
-// costs (on loopback a send also pays the reader's wake-up, so a shard at
-// 2,000 publishes/s to 100 subscribers already sits near 90% without it);
-// below kIdle there is nothing to save, and messages go out at once.
+// A window opens when the shard's thread is on a CPU more than kBusy of
+// the time (on loopback a send also pays the reader's wake-up, so a shard
+// at 2,000 publishes/s to 100 subscribers sits near 80% without one), and
+// closes below kIdle: the gap keeps the saving a window brings from closing
+// it again at once.
 constexpr double kBusy = 0.25;
 constexpr double kIdle = 0.10;
-// Steps of x1.5 reach a 1 ms window from nothing in about 70 ms of load,
-// and close it again in about as long once the load is gone.
-constexpr int64_t kSmallestNs = 50'000;
+// How many messages a window should gather into each subscriber's write.
+// Paced publishers deliver once per loop iteration, so a window w gathers
+// about rate x w: it is kGather / rate, and none at all when even
+// max_delay would gather fewer (2,000 publishes/s with 1 ms: two per write,
+// which halves the sends but adds up to the whole window to every other
+// message's latency: not worth it).
+constexpr double kGather = 4;
 
 }  // namespace
 
-void Coalescing::retune(double load) {
-  if (load > kBusy) {
-    window_ns_ = std::min(max_delay_ns_, std::max(kSmallestNs, window_ns_ * 3 / 2));
-  } else if (load < kIdle) {
-    window_ns_ = window_ns_ * 2 / 3;
-    if (window_ns_ < kSmallestNs) window_ns_ = 0;
+void Coalescing::retune(double load, double deliveries_per_s) {
+  const double max_delay_s = double(max_delay_ns_) / 1e9;
+  const bool gathers = deliveries_per_s * max_delay_s >= kGather;
+  if (!gathers || load < kIdle || (window_ns_ == 0 && load <= kBusy)) {
+    window_ns_ = 0;
+    return;
   }
+  window_ns_ = std::min(max_delay_ns_, int64_t(kGather / deliveries_per_s * 1e9));
 }
 
 }  // namespace ringcast::output

@@ -11,9 +11,9 @@
 // than the window. Replies to commands never wait here (the shard writes
 // them at once, with whatever messages the connection holds).
 //
-// The window adapts to load (see adapt()): zero while the shard spends
-// little of its time writing, growing towards `max_delay` as it gets busier,
-// so coalescing is paid for only where it saves more than it costs.
+// The window adapts (see coalescing.cpp): zero while the shard is not busy,
+// or while messages come too seldom for a window of at most `max_delay` to
+// gather several per write; otherwise just long enough to gather a few.
 #pragma once
 
 #include <algorithm>
@@ -57,21 +57,27 @@ class Coalescing {
   // call: the latency coalescing added, as the loop really kept the deadline.
   int64_t take_longest_wait_ns() { return std::exchange(longest_wait_ns_, 0); }
 
-  // Once per loop iteration, at `now_ns`. Every kPeriodNs the window is set
-  // from the share of the period the shard's thread ran on a CPU:
-  // `thread_cpu_ns()` reads its CPU time (user and system, so the sends the
-  // kernel makes inside the wait count too). Read only once per period.
+  // Once per loop iteration, at `now_ns`; `delivered`: the iteration
+  // delivered messages (a publish reached this shard). Every kPeriodNs the
+  // window is set from the period's load, the share of it the shard's
+  // thread ran on a CPU (`thread_cpu_ns()` reads its CPU time, user and
+  // system, so the sends the kernel makes inside the wait count too; read
+  // once per period), and its rate of delivering iterations.
   template <class ReadCpu>
-  void adapt(int64_t now_ns, ReadCpu&& thread_cpu_ns) {
+  void adapt(int64_t now_ns, bool delivered, ReadCpu&& thread_cpu_ns) {
+    period_deliveries_ += delivered ? 1 : 0;
     if (now_ns < period_end_ns_) return;
     const int64_t cpu_ns = thread_cpu_ns();
-    if (period_end_ns_ > 0) retune(double(cpu_ns - period_cpu_ns_) / double(now_ns - period_start_ns_));
+    if (period_end_ns_ > 0) {
+      const double period_ns = double(now_ns - period_start_ns_);
+      retune(double(cpu_ns - period_cpu_ns_) / period_ns, double(period_deliveries_) * 1e9 / period_ns);
+    }
     period_start_ns_ = now_ns;
     period_end_ns_ = now_ns + kPeriodNs;
     period_cpu_ns_ = cpu_ns;
+    period_deliveries_ = 0;
   }
 
-  // The measuring period, and the load band the window steers into (see coalescing.cpp).
   static constexpr int64_t kPeriodNs = 10'000'000;
 
  private:
@@ -84,9 +90,10 @@ class Coalescing {
   int64_t period_start_ns_ = 0;
   int64_t period_end_ns_ = 0;  // 0: not measuring yet
   int64_t period_cpu_ns_ = 0;
+  uint64_t period_deliveries_ = 0;
 
-  // Sets the window from the share of the last period the shard was on a CPU.
-  void retune(double load);
+  // Sets the window from the last period's load and delivering iterations per second.
+  void retune(double load, double deliveries_per_s);
 };
 
 }  // namespace ringcast::output

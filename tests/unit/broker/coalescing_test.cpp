@@ -1,6 +1,6 @@
 // When a shard writes delivered messages: at once while idle, else at most
 // once per window, never holding a message longer than the window; and how
-// the window follows the shard's load.
+// the window follows the shard's load and its rate of deliveries.
 #include "output/coalescing.h"
 
 #include <gtest/gtest.h>
@@ -14,30 +14,35 @@ constexpr int64_t kMs = 1'000'000;
 constexpr int64_t kPeriod = Coalescing::kPeriodNs;
 
 // Feeds `periods` measuring periods in which the thread was on a CPU for
-// `load` of the time; returns the clock after them.
-int64_t run_loaded(Coalescing& c, int64_t now, double load, int periods) {
+// `load` of the time and `rate` loop iterations per second delivered
+// messages; returns the clock after them.
+int64_t run_loaded(Coalescing& c, int64_t now, double load, int periods, double rate = 20000) {
   static int64_t cpu = 0;
-  c.adapt(now, [&] { return cpu; });  // starts a period if none runs
+  const auto read_cpu = [&] { return cpu; };
+  c.adapt(now, false, read_cpu);  // starts a period if none runs
+  const int iterations = int(rate * double(kPeriod) / 1e9);
   for (int i = 0; i < periods; ++i) {
+    for (int k = 0; k < iterations; ++k) c.adapt(now + k, true, read_cpu);
     now += kPeriod;
     cpu += int64_t(load * double(kPeriod));
-    c.adapt(now, [&] { return cpu; });
+    c.adapt(now, false, read_cpu);
   }
   return now;
 }
 
-// A coalescing state whose window has grown to its maximum under load.
+// A coalescing state whose window is open under load, at 4,000 delivering
+// iterations a second: gathering four takes 1 ms.
 Coalescing busy_shard(int64_t max_delay, int64_t& now) {
   Coalescing c;
   c.set_max_delay_ns(max_delay);
-  now = run_loaded(c, 1000 * kMs, 0.9, 40);
-  EXPECT_EQ(c.window_ns(), max_delay);
+  now = run_loaded(c, 1000 * kMs, 0.9, 5, 4000);
+  EXPECT_EQ(c.window_ns(), std::min(max_delay, kMs));
   return c;
 }
 
 TEST(Coalescing, OffWritesEveryIterationsMessagesAtOnce) {
   Coalescing c;
-  int64_t now = run_loaded(c, kMs, 1.0, 40);
+  int64_t now = run_loaded(c, kMs, 1.0, 4);
   EXPECT_EQ(c.window_ns(), 0);
   for (int i = 0; i < 5; ++i) {
     EXPECT_TRUE(c.due(now));
@@ -103,19 +108,32 @@ TEST(Coalescing, NoMessageWaitsLongerThanTheWindow) {
   EXPECT_LT(flushes, messages) << "some messages were gathered";
 }
 
-TEST(Coalescing, TheWindowGrowsWithLoadUpToMaxDelayAndShrinksToZeroWhenIdle) {
+TEST(Coalescing, AWindowOpensWhenBusyJustLongEnoughToGatherFourPerWrite) {
   Coalescing c;
   c.set_max_delay_ns(2 * kMs);
-  int64_t now = run_loaded(c, kMs, 0.02, 20);
-  EXPECT_EQ(c.window_ns(), 0) << "a quiet shard does not coalesce";
-  now = run_loaded(c, now, 0.9, 2);
-  const int64_t early = c.window_ns();
-  EXPECT_GT(early, 0);
-  EXPECT_LT(early, 2 * kMs) << "the window grows in steps";
-  now = run_loaded(c, now, 0.9, 40);
-  EXPECT_EQ(c.window_ns(), 2 * kMs);
-  now = run_loaded(c, now, 0.02, 40);
-  EXPECT_EQ(c.window_ns(), 0);
+  int64_t now = run_loaded(c, kMs, 0.2, 5, 20000);
+  EXPECT_EQ(c.window_ns(), 0) << "not busy: no window";
+  now = run_loaded(c, now, 0.9, 1, 20000);
+  EXPECT_EQ(c.window_ns(), 200'000) << "four deliveries at 20,000 a second";
+  now = run_loaded(c, now, 0.9, 1, 8000);
+  EXPECT_EQ(c.window_ns(), 500'000);
+  now = run_loaded(c, now, 0.9, 1, 2000);
+  EXPECT_EQ(c.window_ns(), 2 * kMs) << "2,000 a second: max_delay gathers four";
+  now = run_loaded(c, now, 0.9, 1, 1000);
+  EXPECT_EQ(c.window_ns(), 0) << "too seldom for max_delay to gather four: no window, however busy";
+}
+
+TEST(Coalescing, AnOpenWindowStaysWhileItsSavingKeepsTheLoadBetweenTheThresholds) {
+  Coalescing c;
+  c.set_max_delay_ns(kMs);
+  int64_t now = run_loaded(c, kMs, 0.9, 1, 20000);
+  EXPECT_EQ(c.window_ns(), 200'000);
+  now = run_loaded(c, now, 0.15, 3, 20000);
+  EXPECT_EQ(c.window_ns(), 200'000) << "15% with the window: it stays";
+  now = run_loaded(c, now, 0.05, 1, 20000);
+  EXPECT_EQ(c.window_ns(), 0) << "idle: closed";
+  now = run_loaded(c, now, 0.15, 3, 20000);
+  EXPECT_EQ(c.window_ns(), 0) << "15% without one: not busy enough to open it";
 }
 
 TEST(Coalescing, LoweringMaxDelayShrinksTheWindowAtOnce) {
@@ -125,7 +143,7 @@ TEST(Coalescing, LoweringMaxDelayShrinksTheWindowAtOnce) {
   EXPECT_EQ(c.window_ns(), kMs / 2);
   c.set_max_delay_ns(0);
   EXPECT_EQ(c.window_ns(), 0);
-  run_loaded(c, now, 1.0, 40);
+  run_loaded(c, now, 1.0, 4);
   EXPECT_EQ(c.window_ns(), 0) << "off stays off under any load";
 }
 
