@@ -128,16 +128,16 @@ void count_subscribers(Request& req, Kind kind) {
   }
   if (!history) return reply_counts(req.reply, names, counts);
   auto count_resumers = [names](ClientScope& shard) {
-        std::vector<int64_t> resumed(names.size());
-        shard.for_each([&](const Connection& c) {
-          if (c.resumed.empty()) return;
-          for (size_t i = 0; i < names.size(); ++i)
-            resumed[i] += c.resumed.contains(names[i]) && !c.channels.contains(names[i]);
-        });
-        std::string text;
-        for (int64_t n : resumed) text += std::to_string(n) + ' ';
-        return text;
-      };
+    std::vector<int64_t> resumed(names.size());
+    shard.for_each([&](const Connection& c) {
+      if (c.resumed.empty()) return;
+      for (size_t i = 0; i < names.size(); ++i)
+        resumed[i] += c.resumed.contains(names[i]) && !c.channels.contains(names[i]);
+    });
+    std::string text;
+    for (int64_t n : resumed) text += std::to_string(n) + ' ';
+    return text;
+  };
   auto add_and_reply = [names = std::move(names), counts = std::move(counts)](Connection& c,
                                                                             std::vector<std::string>& parts) mutable {
     for (const std::string& part : parts) {  // one "n n n " per shard, a number per name
