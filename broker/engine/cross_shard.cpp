@@ -11,14 +11,22 @@ void PubSubEngine::drain_inbox() {
   inbox_.take(inbox_batch_);
   for (Envelope& e : outboxes_[index_]) inbox_batch_.push_back(std::move(e));
   outboxes_[index_].clear();
+  // Delivered messages leave the in-flight count after they are in their
+  // subscribers' queues, and before any task runs: a task may resume a
+  // connection whose UNSUBSCRIBE then reads the count.
+  uint64_t delivered = 0;
   for (Envelope& e : inbox_batch_) {
     if (e.message.frame) {
       if (e.message.remote) remote_backlog_bytes_.fetch_sub(e.message.size, std::memory_order_relaxed);
       deliver(e.message);
+      ++delivered;
     } else {
+      directory_.in_flight().delivered(index_, delivered);
+      delivered = 0;
       e.task(host_);
     }
   }
+  directory_.in_flight().delivered(index_, delivered);
   inbox_batch_.clear();
 }
 
@@ -38,6 +46,7 @@ PubSubEngine::Accepted PubSubEngine::accept_remote(pubsub::RoutedMessage message
   if (remote_backlog_bytes_.fetch_add(bytes, std::memory_order_relaxed) + bytes > kMaxRemoteBacklogBytes) {
     remote_backlog_bytes_.fetch_sub(bytes, std::memory_order_relaxed);
     message.frame->release();
+    directory_.in_flight().delivered(index_, 1);  // never will be: nothing to wait for
     return Accepted::dropped;
   }
   message.remote = true;
@@ -80,6 +89,12 @@ void PubSubEngine::gather(std::function<std::string(ShardContext&)> collect,
     if (g->pending.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
     engine.post(g->origin, [g](ShardContext& origin) { g->finish(origin, g->parts); });
   });
+}
+
+bool PubSubEngine::nothing_owed(const Subscriber& s) const {
+  // A RESUME subscription's messages come as tasks from its stream's owner,
+  // which InFlight does not count: only a fence orders them.
+  return !s.resume_ended && directory_.in_flight().none_to(index_);
 }
 
 void PubSubEngine::fence(Task done) {

@@ -82,7 +82,7 @@ int64_t PubSubEngine::route_and_send(Kind kind, std::string_view channel, std::s
   RoutedMessage kept;
   if (limits != nullptr) kept = pubsub::encode_message(kind, {}, channel, payload, 1);
   const int64_t receivers = pubsub::route_publish(
-      directory_, kind, channel, true, [](std::string_view) { return true; },
+      directory_, kind, channel, true, uint64_t(1) << index_, [](std::string_view) { return true; },
       [&](Kind k, std::string_view pattern, uint32_t refs) {
         if (limits != nullptr && k == kind) {
           kept.frame->add_refs(refs);
@@ -186,6 +186,7 @@ bool PubSubEngine::unsubscribe(Subscriber& s, Kind kind, std::string_view name) 
 void PubSubEngine::forget_retired(Subscriber& s) {
   for (const auto& [kind, name] : s.retiring) registry_.remove(kind, name, &s);
   s.retiring.clear();
+  s.resume_ended = false;
   if (s.resumed.empty()) local_resumers_.erase(s.id);
 }
 

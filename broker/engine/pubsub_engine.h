@@ -55,7 +55,7 @@ class PubSubEngine {
   unsigned index() const { return index_; }
   unsigned shard_count() const { return mesh_.shard_count(); }
   pubsub::Directory& directory() { return directory_; }
-  ClusterLink* cluster() { return link_; }
+  ClusterLink* cluster() const { return link_; }
   // Takes the output limits and policy of a (re)loaded configuration.
   void apply_settings(const config::Config& settings);
   // The loop's clock, read once per iteration (soft limits, log pacing).
@@ -129,6 +129,11 @@ class PubSubEngine {
   // routed before now: a round trip through each shard's inbox, whose FIFO
   // order puts the answer behind those messages.
   void fence(Task done);
+  // True when no message counted for the subscriptions `s` ended since its
+  // last forget_retired() can still be on its way to it, so they may be
+  // forgotten and confirmed without a fence (pubsub/in_flight.h says why).
+  // Read after the unsubscriptions; false proves nothing.
+  bool nothing_owed(const Subscriber& s) const;
 
   // --- the loop's hooks ---
   Inbox& inbox() { return inbox_; }

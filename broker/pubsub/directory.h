@@ -23,6 +23,7 @@
 
 #include "pubsub/fair_shared_mutex.h"
 #include "pubsub/glob.h"
+#include "pubsub/in_flight.h"
 #include "pubsub/routed_message.h"
 #include "pubsub/name_map.h"
 #include "pubsub/pattern_index.h"
@@ -77,15 +78,24 @@ class Directory {
         on_pattern(pattern, route);
       }
     });
+    // Messages on_pattern routes after the unlock are covered by these until
+    // it is done (see InFlight).
+    for (const auto& entry : deferred) in_flight_.cover(entry.second.shards);
     lock.unlock();
     for (const auto& [pattern, route] : deferred)
       if (glob_match(pattern, channel)) on_pattern(pattern, route);
+    for (const auto& entry : deferred) in_flight_.uncover(entry.second.shards);
     return version;
   }
 
   // Patterns with pattern x channel above this are matched outside the lock:
   // below it a match takes well under a microsecond.
   static constexpr size_t kMatchWorkUnderLock = 64 * 1024;
+
+  // Messages routed to each shard and not delivered yet: a publisher counts
+  // those it routes inside route()'s callbacks, the receiving shard those it
+  // delivers. Mutable: route() is a const read of the directory.
+  InFlight& in_flight() const { return in_flight_; }
 
   // PUBSUB CHANNELS / SHARDCHANNELS [pattern]
   std::vector<std::string> names(Kind kind, std::optional<std::string_view> pattern) const;
@@ -100,6 +110,7 @@ class Directory {
   NameMap<Route> names_[3];
   PatternIndex patterns_;  // views of the keys of names_[Pattern]
   InterestListener* listener_ = nullptr;
+  mutable InFlight in_flight_;
 };
 
 }  // namespace ringcast::pubsub
