@@ -9,15 +9,26 @@
 // whose match could take long (long pattern x long channel) is copied out
 // with its route and matched after the lock is released, so no
 // (un)subscription on any shard waits for a publish's glob work.
+//
+// Channels and shard channels are split over kStripes stripes by a hash of
+// the name, each with its own lock, map and version; patterns are one more
+// stripe (a publish must see all of them at once). Shards subscribing and
+// unsubscribing different names then rarely wait for each other. A version
+// orders the changes of one stripe only, which is all it is compared with:
+// a message's version with the registry entries of its own key (channel or
+// pattern), which live in the same stripe.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -55,27 +66,33 @@ class Directory {
   uint64_t subscribed(Kind kind, std::string_view name, unsigned shard, bool first_on_shard);
   uint64_t unsubscribed(Kind kind, std::string_view name, unsigned shard, bool last_on_shard);
 
-  // Routes one publish as of one version of the directory: on_channel(route)
-  // once if `channel` has subscribers, then (for Kind::Channel)
-  // on_pattern(pattern, route) for each pattern with subscribers that matches
-  // it. The views are valid only during the call; on_pattern may run after
-  // the lock is released. Returns the version the routing saw.
+  // Routes one publish: on_channel(route, version) once if `channel` has
+  // subscribers, then (for Kind::Channel) on_pattern(pattern, route, version)
+  // for each pattern with subscribers that matches it, `version` being the
+  // one of the stripe the route was read in. The views are valid only during
+  // the call; on_pattern may run after the lock is released. The callbacks
+  // may leave `version` out.
   template <class OnChannel, class OnPattern>
-  uint64_t route(Kind kind, std::string_view channel, OnChannel&& on_channel, OnPattern&& on_pattern) const {
+  void route(Kind kind, std::string_view channel, OnChannel&& on_channel, OnPattern&& on_pattern) const {
+    {
+      const Stripe& stripe = stripe_of(kind, channel);
+      std::shared_lock lock(stripe.mutex);
+      if (auto it = stripe.names.find(channel); it != stripe.names.end()) call(on_channel, it->second, stripe.version);
+    }
+    // No pattern, no lock: a PSUBSCRIBE raises the count inside its exclusive
+    // section, before it is confirmed.
+    if (kind != Kind::Channel || patterns_present_.load(std::memory_order_acquire) == 0) return;
     // Reused by the thread: no allocation once warm. route() never nests.
     thread_local std::vector<std::pair<std::string, Route>> deferred;
     deferred.clear();
-    std::shared_lock lock(mutex_);
-    const uint64_t version = version_;
-    const auto& map = names_[size_t(kind)];
-    if (auto it = map.find(channel); it != map.end()) on_channel(it->second);
-    if (kind != Kind::Channel) return version;
-    patterns_.for_each_candidate(channel, [&](std::string_view pattern) {
-      const Route& route = names_[size_t(Kind::Pattern)].find(pattern)->second;
+    std::shared_lock lock(patterns_.mutex);
+    const uint64_t version = patterns_.version;
+    index_.for_each_candidate(channel, [&](std::string_view pattern) {
+      const Route& route = patterns_.names.find(pattern)->second;
       if (pattern.size() * channel.size() > kMatchWorkUnderLock) {
         deferred.emplace_back(pattern, route);
       } else if (glob_match(pattern, channel)) {
-        on_pattern(pattern, route);
+        call(on_pattern, pattern, route, version);
       }
     });
     // Messages on_pattern routes after the unlock are covered by these until
@@ -83,9 +100,8 @@ class Directory {
     for (const auto& entry : deferred) in_flight_.cover(entry.second.shards);
     lock.unlock();
     for (const auto& [pattern, route] : deferred)
-      if (glob_match(pattern, channel)) on_pattern(pattern, route);
+      if (glob_match(pattern, channel)) call(on_pattern, pattern, route, version);
     for (const auto& entry : deferred) in_flight_.uncover(entry.second.shards);
-    return version;
   }
 
   // Patterns with pattern x channel above this are matched outside the lock:
@@ -104,11 +120,52 @@ class Directory {
   // PUBSUB NUMPAT and INFO counts: names with subscribers.
   size_t count(Kind kind) const;
 
+ static constexpr size_t kStripes = 16;  // per kind of channel
+
  private:
-  mutable FairSharedMutex mutex_;
-  uint64_t version_ = 1;  // bumped by every change
-  NameMap<Route> names_[3];
-  PatternIndex patterns_;  // views of the keys of names_[Pattern]
+  struct Stripe {
+    mutable FairSharedMutex mutex;
+    uint64_t version = 1;  // bumped by every change of this stripe
+    NameMap<Route> names;
+  };
+
+  // The stripe `name` of `kind` lives in.
+  Stripe& stripe_of(Kind kind, std::string_view name) {
+    return const_cast<Stripe&>(static_cast<const Directory*>(this)->stripe_of(kind, name));
+  }
+  const Stripe& stripe_of(Kind kind, std::string_view name) const {
+    if (kind == Kind::Pattern) return patterns_;
+    return (kind == Kind::Channel ? channels_ : shard_channels_)[stripe_index(name)];
+  }
+  // A few bytes from each end and the length, mixed: cheaper than hashing
+  // the whole name twice (the stripe's map hashes it anyway), and names
+  // that share a prefix (user:1, user:2, ...) differ at the end.
+  static size_t stripe_index(std::string_view name) {
+    if (name.empty()) return 0;
+    uint64_t head = 0, tail = 0;
+    const size_t n = name.size() < 8 ? name.size() : 8;
+    std::memcpy(&head, name.data(), n);
+    std::memcpy(&tail, name.data() + name.size() - n, n);
+    uint64_t h = (head * 0x9E3779B97F4A7C15ull) ^ (tail * 0xC2B2AE3D27D4EB4Full) ^ name.size();
+    return size_t((h ^ (h >> 29)) * 0x94D049BB133111EBull >> 60) % kStripes;
+  }
+  // Calls `f` with the version when it takes one.
+  template <class F>
+  static void call(F& f, const Route& route, uint64_t version) {
+    if constexpr (std::is_invocable_v<F&, const Route&, uint64_t>) f(route, version);
+    else f(route);
+  }
+  template <class F>
+  static void call(F& f, std::string_view pattern, const Route& route, uint64_t version) {
+    if constexpr (std::is_invocable_v<F&, std::string_view, const Route&, uint64_t>) f(pattern, route, version);
+    else f(pattern, route);
+  }
+
+  Stripe channels_[kStripes];
+  Stripe shard_channels_[kStripes];
+  Stripe patterns_;
+  PatternIndex index_;  // views of the keys of patterns_.names
+  std::atomic<size_t> patterns_present_{0};  // patterns_.names.size(), readable without the lock
   InterestListener* listener_ = nullptr;
   mutable InFlight in_flight_;
 };

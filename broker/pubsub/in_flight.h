@@ -4,16 +4,18 @@
 //
 // Who touches it: a publisher (any shard thread, or the cluster's delivery
 // thread) calls routed() for the shards a message is handed to, while it
-// holds the directory's shared lock; the receiving shard calls delivered()
-// once the message is in its subscribers' output queues (or dropped unsent).
+// holds the shared lock of the directory stripe it read the route in; the
+// receiving shard calls delivered() once the message is in its subscribers'
+// output queues (or the cluster thread, when it drops one unsent).
 // Counts only messages that cross a thread: a shard's delivery to itself
 // happens inside its PUBLISH and is never in flight.
 //
 // Why a zero read after an unsubscription's exclusive update proves nothing
 // is owed (every operation may be relaxed):
 //  1. A message m counted for the ended subscription was routed at a version
-//     below the one the unsubscription took, so under a shared lock released
-//     before that exclusive lock was taken. routed(m) happens-before the
+//     (of the subscription's own stripe) below the one the unsubscription
+//     took, so under that stripe's shared lock, released before the
+//     unsubscription took it exclusively. routed(m) happens-before the
 //     exclusive section, which happens-before the shard's read R, so R reads
 //     routed(m) or a later value in the counter's modification order.
 //  2. All changes are read-modify-writes, so the value R reads is the number

@@ -1,6 +1,7 @@
 // One publish turned into the messages to hand out: a frame per route (the
 // channel's subscribers, each matching pattern's), each with the shards that
-// have its subscribers and the directory version it was routed at. Shared by
+// have its subscribers and the version (of its directory stripe) it was
+// routed at. Shared by
 // a shard's PUBLISH and a message arriving from another node.
 #pragma once
 
@@ -30,22 +31,21 @@ template <class WantsPattern, class Encode>
 int64_t route_publish(const Directory& directory, Kind kind, std::string_view channel, bool to_channel,
                       uint64_t synchronous, WantsPattern&& wants_pattern, Encode&& encode, RoutedMessages& out) {
   int64_t receivers = 0;
-  const size_t first = out.size();
-  const auto add = [&](Kind k, std::string_view pattern, const Route& r) {
+  const auto add = [&](Kind k, std::string_view pattern, const Route& r, uint64_t version) {
     receivers += r.subscribers;
     if (r.shards == 0) return;
     out.emplace_back(encode(k, pattern, uint32_t(std::popcount(r.shards))), r.shards);
+    out.back().first.version = version;
     directory.in_flight().routed(r.shards & ~synchronous);
   };
-  const uint64_t version = directory.route(
+  directory.route(
       kind, channel,
-      [&](const Route& r) {
-        if (to_channel) add(kind, {}, r);
+      [&](const Route& r, uint64_t version) {
+        if (to_channel) add(kind, {}, r, version);
       },
-      [&](std::string_view pattern, const Route& r) {
-        if (wants_pattern(pattern)) add(Kind::Pattern, pattern, r);
+      [&](std::string_view pattern, const Route& r, uint64_t version) {
+        if (wants_pattern(pattern)) add(Kind::Pattern, pattern, r, version);
       });
-  for (size_t i = first; i < out.size(); ++i) out[i].first.version = version;
   return receivers;
 }
 
