@@ -73,6 +73,7 @@ int64_t PubSubEngine::publish(Kind kind, std::string_view channel, std::string_v
 
 int64_t PubSubEngine::route_and_send(Kind kind, std::string_view channel, std::string_view payload,
                                      uint64_t quiet_publisher) {
+  end_changes();  // routing reads the directory
   counters_.publishes.add();
   // drop-oldest drops whole messages: each needs a frame of its own, not a slice of a block.
   const bool own_frames = drop_oldest_policy();
@@ -166,7 +167,7 @@ bool PubSubEngine::subscribe(Subscriber& s, Kind kind, std::string_view name) {
   mine.emplace(name);
   const bool first = registry_.active(kind, name) == 0;
   // Visible to every publisher before the caller confirms it to the client.
-  const uint64_t since = directory_.subscribed(kind, name, index_, first);
+  const uint64_t since = directory_.subscribed(kind, name, index_, first, batching_ ? &batch_ : nullptr);
   registry_.add(kind, name, &s, since);
   return true;
 }
@@ -176,7 +177,7 @@ bool PubSubEngine::unsubscribe(Subscriber& s, Kind kind, std::string_view name) 
   auto it = mine.find(name);
   if (it == mine.end()) return false;
   const bool last = registry_.active(kind, name) == 1;
-  const uint64_t until = directory_.unsubscribed(kind, name, index_, last);
+  const uint64_t until = directory_.unsubscribed(kind, name, index_, last, batching_ ? &batch_ : nullptr);
   registry_.retire(kind, name, &s, until);
   s.retiring.emplace_back(kind, std::string(name));
   mine.erase(it);
@@ -195,11 +196,12 @@ void PubSubEngine::drop_all_subscriptions(Subscriber& s) {
     NameSet& mine = s.subscriptions(kind);
     for (const std::string& name : mine) {
       const bool last = registry_.active(kind, name) == 1;
-      directory_.unsubscribed(kind, name, index_, last);
+      directory_.unsubscribed(kind, name, index_, last, batching_ ? &batch_ : nullptr);
       registry_.remove(kind, name, &s);
     }
     mine.clear();
   }
+  end_changes();
   for (const std::string& channel : std::vector<std::string>(s.resumed.begin(), s.resumed.end()))
     end_resume(s, channel);
   forget_retired(s);

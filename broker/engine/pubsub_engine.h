@@ -112,6 +112,16 @@ class PubSubEngine {
   // counted for it are still delivered: its registry entry stays until
   // forget_retired(), which the caller runs after a fence().
   bool unsubscribe(Subscriber& s, pubsub::Kind kind, std::string_view name);
+  // Between begin_changes() and end_changes(), subscribe() and unsubscribe()
+  // keep the directory stripe they changed locked for the next change
+  // (pubsub::Directory::Batch). The caller ends the run before anything else
+  // reads the directory on this thread and before the confirmations can be
+  // written out; publishing and drop_all_subscriptions() end it themselves.
+  void begin_changes() { batching_ = true; }
+  void end_changes() {
+    batching_ = false;
+    batch_.release();
+  }
   void forget_retired(Subscriber& s);
   // Ends every subscription at once, delivering nothing more (RESET, close).
   void drop_all_subscriptions(Subscriber& s);
@@ -192,6 +202,8 @@ class PubSubEngine {
   size_t check_from_ = SIZE_MAX;  // below this, a subscriber is under both limits
   int64_t now_ms_ = 0;
 
+  pubsub::Directory::Batch batch_;
+  bool batching_ = false;  // between begin_changes() and end_changes()
   pubsub::LocalRegistry<Subscriber> registry_;
   pubsub::FrameRefPool frames_;
   pubsub::MessageArena arena_;     // this shard's publishes, encoded back to back

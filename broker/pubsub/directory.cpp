@@ -5,9 +5,11 @@
 
 namespace ringcast::pubsub {
 
-uint64_t Directory::subscribed(Kind kind, std::string_view name, unsigned shard, bool first_on_shard) {
+uint64_t Directory::subscribed(Kind kind, std::string_view name, unsigned shard, bool first_on_shard,
+                               Batch* batch) {
   Stripe& stripe = stripe_of(kind, name);
-  std::unique_lock lock(stripe.mutex);
+  std::unique_lock<FairSharedMutex> lock;
+  lock_for_change(stripe, batch, lock);
   auto& map = stripe.names;
   auto it = map.find(name);
   if (it == map.end()) {
@@ -23,9 +25,11 @@ uint64_t Directory::subscribed(Kind kind, std::string_view name, unsigned shard,
   return ++stripe.version;
 }
 
-uint64_t Directory::unsubscribed(Kind kind, std::string_view name, unsigned shard, bool last_on_shard) {
+uint64_t Directory::unsubscribed(Kind kind, std::string_view name, unsigned shard, bool last_on_shard,
+                                 Batch* batch) {
   Stripe& stripe = stripe_of(kind, name);
-  std::unique_lock lock(stripe.mutex);
+  std::unique_lock<FairSharedMutex> lock;
+  lock_for_change(stripe, batch, lock);
   const uint64_t version = ++stripe.version;
   auto& map = stripe.names;
   auto it = map.find(name);

@@ -56,15 +56,53 @@ class InterestListener {
 };
 
 class Directory {
+  struct Stripe;  // below
+
  public:
   // Set before any shard runs; null (the default) for a standalone node.
   void set_listener(InterestListener* listener) { listener_ = listener; }
 
+  class Batch;
+
   // `first_on_shard` / `last_on_shard`: the shard's local registry saw its
   // first subscriber arrive / its last leave, so the shard's bit changes.
-  // Both return the directory version the change takes effect at.
-  uint64_t subscribed(Kind kind, std::string_view name, unsigned shard, bool first_on_shard);
-  uint64_t unsubscribed(Kind kind, std::string_view name, unsigned shard, bool last_on_shard);
+  // Both return the version (of the name's stripe) the change takes effect
+  // at. With a `batch`, the stripe's exclusive lock is kept for the next
+  // change, else released before they return.
+  uint64_t subscribed(Kind kind, std::string_view name, unsigned shard, bool first_on_shard,
+                      Batch* batch = nullptr);
+  uint64_t unsubscribed(Kind kind, std::string_view name, unsigned shard, bool last_on_shard,
+                        Batch* batch = nullptr);
+
+  // One shard's run of changes under one exclusive lock: a client pipelining
+  // one-name SUBSCRIBE / UNSUBSCRIBE commands takes a stripe's lock once for
+  // up to kBatchChanges changes in a row rather than once each (the pattern
+  // stripe, which every PSUBSCRIBE takes, most of all). It holds one stripe
+  // at most, released before another is taken, so two shards never wait for
+  // each other. Its owner releases it before anything else that reads the
+  // directory on its thread (a publish, PUBSUB, another command) and before
+  // any confirmation leaves the process: what was changed is visible to
+  // every publisher by then, as without a batch. A message routed while it
+  // is held waits for it (a few microseconds).
+  class Batch {
+   public:
+    Batch() = default;
+    Batch(const Batch&) = delete;
+    Batch& operator=(const Batch&) = delete;
+    ~Batch() { release(); }
+    void release() {
+      if (held_ == nullptr) return;
+      held_->mutex.unlock();
+      held_ = nullptr;
+    }
+    bool holding() const { return held_ != nullptr; }
+
+   private:
+    friend class Directory;
+    Stripe* held_ = nullptr;
+    unsigned changes_ = 0;
+  };
+  static constexpr unsigned kBatchChanges = 32;
 
   // Routes one publish: on_channel(route, version) once if `channel` has
   // subscribers, then (for Kind::Channel) on_pattern(pattern, route, version)
@@ -123,6 +161,23 @@ class Directory {
  static constexpr size_t kStripes = 16;  // per kind of channel
 
  private:
+  friend class Batch;
+  // Takes `stripe` exclusively for one change: through `batch` (kept
+  // locked, see Batch) or for the caller's scope (`own`).
+  void lock_for_change(Stripe& stripe, Batch* batch, std::unique_lock<FairSharedMutex>& own) {
+    if (batch == nullptr) {
+      own = std::unique_lock(stripe.mutex);
+      return;
+    }
+    if (batch->held_ != &stripe || batch->changes_ >= kBatchChanges) {
+      batch->release();
+      stripe.mutex.lock();
+      batch->held_ = &stripe;
+      batch->changes_ = 0;
+    }
+    ++batch->changes_;
+  }
+
   struct Stripe {
     mutable FairSharedMutex mutex;
     uint64_t version = 1;  // bumped by every change of this stripe
