@@ -48,7 +48,9 @@ struct Route {
 
 // Told when a name gets its first subscriber on this node or loses its
 // last one (the cluster bridge follows this with its NATS subscriptions).
-// Called under the directory's exclusive lock, in the order of the changes.
+// Called under the exclusive lock of the name's stripe, so in the order of
+// that name's changes, and from several shards at once for names of
+// different stripes.
 class InterestListener {
  public:
   virtual ~InterestListener() = default;
@@ -158,7 +160,9 @@ class Directory {
   // PUBSUB NUMPAT and INFO counts: names with subscribers.
   size_t count(Kind kind) const;
 
- static constexpr size_t kStripes = 16;  // per kind of channel
+  // Stripes per kind of channel: enough that two shards seldom change the
+  // same one at once, few enough that PUBSUB CHANNELS walks them cheaply.
+  static constexpr size_t kStripes = 16;
 
  private:
   friend class Batch;

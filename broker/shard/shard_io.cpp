@@ -65,6 +65,8 @@ void Shard::on_input(Connection& c, const char* data, size_t size) {
 
 namespace {
 
+constexpr size_t kBatchedNameMax = 256;
+
 // (P|S)SUBSCRIBE and (P|S)UNSUBSCRIBE: the commands that may share one
 // exclusive lock of the directory with the next one (PubSubEngine::begin_changes).
 bool changes_subscriptions(std::string_view name) {
@@ -101,8 +103,11 @@ size_t Shard::execute_requests(Connection& c, std::string_view buf) {
     counters_.commands_processed.add();
     // A pipeline of one-name (un)subscriptions takes each directory lock once
     // for a run of them; any other command, and the end of this input, ends
-    // the run, before a confirmation can be written out.
-    if (changes_subscriptions(parser_.args()[0])) {
+    // the run, before a confirmation can be written out. Only short names:
+    // the work between two changes (ACL globs over the name, ...) is done
+    // with the lock held, and must stay as small as a publish's matching.
+    const auto args = parser_.args();
+    if (args.size() == 2 && args[1].size() <= kBatchedNameMax && changes_subscriptions(args[0])) {
       engine_.begin_changes();
     } else {
       engine_.end_changes();
