@@ -162,13 +162,12 @@ void PubSubEngine::deliver(const RoutedMessage& m) {
 }
 
 bool PubSubEngine::subscribe(Subscriber& s, Kind kind, std::string_view name) {
-  NameSet& mine = s.subscriptions(kind);
-  if (mine.contains(name)) return false;
-  mine.emplace(name);
-  const bool first = registry_.active(kind, name) == 0;
+  if (!s.subscriptions(kind).emplace(name).second) return false;
+  auto& list = registry_.list(kind, name);  // one lookup for the count and the entry
+  const bool first = list.active == 0;
   // Visible to every publisher before the caller confirms it to the client.
   const uint64_t since = directory_.subscribed(kind, name, index_, first, batching_ ? &batch_ : nullptr);
-  registry_.add(kind, name, &s, since);
+  registry_.add(list, &s, since);
   return true;
 }
 
@@ -176,9 +175,10 @@ bool PubSubEngine::unsubscribe(Subscriber& s, Kind kind, std::string_view name) 
   NameSet& mine = s.subscriptions(kind);
   auto it = mine.find(name);
   if (it == mine.end()) return false;
-  const bool last = registry_.active(kind, name) == 1;
+  auto* list = registry_.find_mutable(kind, name);
+  const bool last = list != nullptr && list->active == 1;
   const uint64_t until = directory_.unsubscribed(kind, name, index_, last, batching_ ? &batch_ : nullptr);
-  registry_.retire(kind, name, &s, until);
+  if (list != nullptr) registry_.retire(*list, &s, until);
   s.retiring.emplace_back(kind, std::string(name));
   mine.erase(it);
   return true;
