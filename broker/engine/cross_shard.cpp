@@ -98,8 +98,20 @@ bool PubSubEngine::nothing_owed(const Subscriber& s) const {
 }
 
 void PubSubEngine::fence(Task done) {
-  gather([](ShardContext&) { return std::string(); },
-         [done = std::move(done)](ShardContext& origin, std::vector<std::string>&) { done(origin); });
+  // Every shard answers through its own outbox to the origin, behind every
+  // message it routed there before. (A gather is not enough: its last
+  // answer alone travels back, and when the origin answers last, another
+  // shard's messages may still sit in that shard's outbox when `done` runs.)
+  struct Fence {
+    unsigned pending;  // touched on the origin's thread only
+    Task done;
+  };
+  auto fence = std::make_shared<Fence>(Fence{shard_count(), std::move(done)});
+  broadcast([fence, origin = index_](ShardContext& shard) {
+    shard.engine().post(origin, [fence](ShardContext& at_origin) {
+      if (--fence->pending == 0) fence->done(at_origin);
+    });
+  });
 }
 
 }  // namespace ringcast::engine

@@ -64,6 +64,32 @@ TEST(UnsubscribeSettled, MessagesFromOtherNodesCountUntilDeliveredOrDropped) {
   EXPECT_EQ(FakeShard::written(s), message("ch", "remote"));
 }
 
+// The fence's answer from each shard travels behind what that shard routed
+// before it, even when the asking shard is the last to answer.
+TEST(UnsubscribeSettled, TheFenceWaitsForMessagesStillInAnotherShardsOutbox) {
+  FakeNode node(2);
+  Subscriber& s = node.shard(0).add_subscriber();
+  PubSubEngine& home = node.shard(0).engine();
+  PubSubEngine& other = node.shard(1).engine();
+  home.subscribe(s, Kind::Channel, "ch");
+  EXPECT_EQ(other.publish(Kind::Channel, "ch", "counted"), 1);  // in shard 1's outbox
+  home.unsubscribe(s, Kind::Channel, "ch");
+  bool fenced = false;
+  std::string seen_at_fence;
+  home.fence([&](ShardContext&) {
+    fenced = true;
+    seen_at_fence = FakeShard::written(s);
+  });
+  home.flush_outboxes();  // the fence's task reaches shard 1
+  other.drain_inbox();    // shard 1 answers, behind the message: neither handed over yet
+  for (int i = 0; i < 4; ++i) node.shard(0).step();  // the asking shard answers, last
+  EXPECT_FALSE(fenced) << "done before shard 1 handed over what it routed before its answer";
+  other.flush_outboxes();
+  node.settle();
+  ASSERT_TRUE(fenced);
+  EXPECT_EQ(seen_at_fence, message("ch", "counted"));
+}
+
 TEST(UnsubscribeSettled, AnEndedResumeAlwaysWaitsForTheFence) {
   config::Config settings;
   settings.history.rules.push_back({{"h:*"}, 100, 0});
