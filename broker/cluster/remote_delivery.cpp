@@ -14,7 +14,7 @@ unsigned deliver_remote(LocalDelivery& node, Kind kind, std::string_view channel
                         const Interest& via) {
   thread_local pubsub::RoutedMessages routed;
   pubsub::route_publish(
-      node.directory(), kind, channel, via.exact && via.space == kind,
+      node.directory(), kind, channel, via.exact && via.space == kind, 0,
       [&](std::string_view pattern) { return interest_for(Kind::Pattern, pattern) == via; },
       [&](Kind k, std::string_view pattern, uint32_t refs) {
         return pubsub::encode_message(k, pattern, channel, payload, refs);

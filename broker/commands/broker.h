@@ -54,10 +54,19 @@ class Broker {
   // One subscription more or less; false when there was nothing to do.
   virtual bool subscribe(Connection& c, pubsub::Kind kind, std::string_view name) = 0;
   virtual bool unsubscribe(Connection& c, pubsub::Kind kind, std::string_view name) = 0;
+  // True when a subscription may be confirmed as soon as subscribe()
+  // returns (a standalone node); false: send the confirmations through
+  // confirm_subscribed().
+  virtual bool confirms_subscriptions_at_once() const = 0;
   // Sends `confirmations` once the subscriptions made so far are visible to
   // every publisher, on every node: at once on a standalone node. `c`'s
   // later requests wait meanwhile.
   virtual void confirm_subscribed(Connection& c, std::string confirmations) = 0;
+  // After unsubscribe(): true when nothing counted for the subscriptions `c`
+  // ended can still be on its way to it; they are then forgotten, and the
+  // confirmations may go out at once. False: send them through
+  // confirm_unsubscribed().
+  virtual bool unsubscribed_settled(Connection& c) = 0;
   // Sends `confirmations` once every message counted for the subscriptions
   // `c` ended has reached it (a fence through every shard). `c`'s later
   // requests wait meanwhile.

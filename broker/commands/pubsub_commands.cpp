@@ -12,15 +12,22 @@ using pubsub::Kind;
 
 // Redis's addReplyPubsub(Un)Subscribed: [kind, name or null, count] as a
 // RESP2 array or a RESP3 push.
-void confirm(Request& req, std::string_view verb, const std::string_view* name, Kind kind) {
-  req.reply.push(3);
-  req.reply.bulk(verb);
+void confirm(resp::ReplyWriter& out, std::string_view verb, const std::string_view* name, size_t count) {
+  out.push(3);
+  out.bulk(verb);
   if (name) {
-    req.reply.bulk(*name);
+    out.bulk(*name);
   } else {
-    req.reply.null();
+    out.null();
   }
-  req.reply.integer(int64_t(req.conn.subscription_count(kind)));
+  out.integer(int64_t(count));
+}
+
+// Where confirmations go: straight to the client's output (they are not
+// command replies, so CLIENT REPLY leaves them alone), or into `staged`
+// when they must wait for the other shards or nodes.
+resp::ReplyWriter confirmation_writer(Connection& c, bool at_once, std::string& staged) {
+  return resp::ReplyWriter(at_once ? c.out.reply_bytes() : staged, c.proto);
 }
 
 // limits.max_subscriptions: a command that would pass it subscribes to nothing.
@@ -54,46 +61,53 @@ void subscribe_all(Request& req, Kind kind, std::string_view verb) {
   if (kind == Kind::Pattern && !patterns_within_length(req, 1)) return;
   if (!within_subscription_limit(req, kind)) return;
   // Confirmed once visible to every publisher (on every node, in a cluster).
-  std::string confirmations;
-  resp::ReplyWriter out(confirmations, req.conn.proto);
-  Request staged{req.broker, req.conn, req.args, out};
+  Connection& c = req.conn;
+  const bool at_once = req.broker.confirms_subscriptions_at_once();
+  std::string staged;
   for (size_t i = 1; i < req.args.size(); ++i) {
-    req.broker.subscribe(req.conn, kind, req.args[i]);
-    confirm(staged, verb, &req.args[i], kind);
+    req.broker.subscribe(c, kind, req.args[i]);
+    resp::ReplyWriter out = confirmation_writer(c, at_once, staged);
+    confirm(out, verb, &req.args[i], c.subscription_count(kind));
   }
-  req.broker.confirm_subscribed(req.conn, std::move(confirmations));
+  if (!at_once) req.broker.confirm_subscribed(c, std::move(staged));
 }
 
 void unsubscribe_all(Request& req, Kind kind, std::string_view verb) {
-  std::vector<std::string> names;
+  Connection& c = req.conn;
+  // Named ones are viewed in the request; "all of them" are copied first,
+  // since the sets change as they end. Handlers never nest: thread_local
+  // scratch is theirs for the call.
+  thread_local std::vector<std::string> every;
+  thread_local std::vector<std::string_view> names;
+  thread_local std::vector<size_t> counts;
+  every.clear();
+  names.clear();
+  counts.clear();
   if (req.args.size() > 1) {
     names.assign(req.args.begin() + 1, req.args.end());
   } else {
-    const NameSet& mine = req.conn.subscriptions(kind);
-    names.assign(mine.begin(), mine.end());
+    const NameSet& mine = c.subscriptions(kind);
+    every.assign(mine.begin(), mine.end());
     // RESUME subscriptions end with the channels.
     if (kind == Kind::Channel)
-      for (const std::string& name : req.conn.resumed)
-        if (!mine.contains(name)) names.push_back(name);
+      for (const std::string& name : c.resumed)
+        if (!mine.contains(name)) every.push_back(name);
+    names.assign(every.begin(), every.end());
   }
-  // The confirmations are built now (their counts are the ones after each
-  // removal) but sent only once every message PUBLISH counted for these
-  // subscriptions has reached the client.
-  std::string confirmations;
-  resp::ReplyWriter out(confirmations, req.conn.proto);
-  Request staged{req.broker, req.conn, req.args, out};
+  // Each confirmation carries the count after its own removal.
   bool ended_any = false;
-  for (const std::string& name : names) {
-    ended_any |= req.broker.unsubscribe(req.conn, kind, name);
-    const std::string_view view = name;
-    confirm(staged, verb, &view, kind);
+  for (std::string_view name : names) {
+    ended_any |= req.broker.unsubscribe(c, kind, name);
+    counts.push_back(c.subscription_count(kind));
   }
-  if (names.empty()) confirm(staged, verb, nullptr, kind);
-  if (!ended_any) {
-    req.conn.out.append(confirmations);
-    return;
-  }
-  req.broker.confirm_unsubscribed(req.conn, std::move(confirmations));
+  // Sent only once every message PUBLISH counted for these subscriptions
+  // has reached the client: at once when none can still be on its way.
+  const bool at_once = !ended_any || req.broker.unsubscribed_settled(c);
+  std::string staged;
+  resp::ReplyWriter out = confirmation_writer(c, at_once, staged);
+  for (size_t i = 0; i < names.size(); ++i) confirm(out, verb, &names[i], counts[i]);
+  if (names.empty()) confirm(out, verb, nullptr, c.subscription_count(kind));
+  if (!at_once) req.broker.confirm_unsubscribed(c, std::move(staged));
 }
 
 void list_names(Request& req, Kind kind) {

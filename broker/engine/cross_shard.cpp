@@ -11,14 +11,22 @@ void PubSubEngine::drain_inbox() {
   inbox_.take(inbox_batch_);
   for (Envelope& e : outboxes_[index_]) inbox_batch_.push_back(std::move(e));
   outboxes_[index_].clear();
+  // Delivered messages leave the in-flight count after they are in their
+  // subscribers' queues, and before any task runs: a task may resume a
+  // connection whose UNSUBSCRIBE then reads the count.
+  uint64_t delivered = 0;
   for (Envelope& e : inbox_batch_) {
     if (e.message.frame) {
       if (e.message.remote) remote_backlog_bytes_.fetch_sub(e.message.size, std::memory_order_relaxed);
       deliver(e.message);
+      ++delivered;
     } else {
+      directory_.in_flight().delivered(index_, delivered);
+      delivered = 0;
       e.task(host_);
     }
   }
+  directory_.in_flight().delivered(index_, delivered);
   inbox_batch_.clear();
 }
 
@@ -38,6 +46,7 @@ PubSubEngine::Accepted PubSubEngine::accept_remote(pubsub::RoutedMessage message
   if (remote_backlog_bytes_.fetch_add(bytes, std::memory_order_relaxed) + bytes > kMaxRemoteBacklogBytes) {
     remote_backlog_bytes_.fetch_sub(bytes, std::memory_order_relaxed);
     message.frame->release();
+    directory_.in_flight().delivered(index_, 1);  // never will be: nothing to wait for
     return Accepted::dropped;
   }
   message.remote = true;
@@ -82,9 +91,27 @@ void PubSubEngine::gather(std::function<std::string(ShardContext&)> collect,
   });
 }
 
+bool PubSubEngine::nothing_owed(const Subscriber& s) const {
+  // A RESUME subscription's messages come as tasks from its stream's owner,
+  // which InFlight does not count: only a fence orders them.
+  return !s.resume_ended && directory_.in_flight().none_to(index_);
+}
+
 void PubSubEngine::fence(Task done) {
-  gather([](ShardContext&) { return std::string(); },
-         [done = std::move(done)](ShardContext& origin, std::vector<std::string>&) { done(origin); });
+  // Every shard answers through its own outbox to the origin, behind every
+  // message it routed there before. (A gather is not enough: its last
+  // answer alone travels back, and when the origin answers last, another
+  // shard's messages may still sit in that shard's outbox when `done` runs.)
+  struct Fence {
+    unsigned pending;  // touched on the origin's thread only
+    Task done;
+  };
+  auto fence = std::make_shared<Fence>(Fence{shard_count(), std::move(done)});
+  broadcast([fence, origin = index_](ShardContext& shard) {
+    shard.engine().post(origin, [fence](ShardContext& at_origin) {
+      if (--fence->pending == 0) fence->done(at_origin);
+    });
+  });
 }
 
 }  // namespace ringcast::engine

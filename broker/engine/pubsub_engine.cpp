@@ -73,6 +73,7 @@ int64_t PubSubEngine::publish(Kind kind, std::string_view channel, std::string_v
 
 int64_t PubSubEngine::route_and_send(Kind kind, std::string_view channel, std::string_view payload,
                                      uint64_t quiet_publisher) {
+  end_changes();  // routing reads the directory
   counters_.publishes.add();
   // drop-oldest drops whole messages: each needs a frame of its own, not a slice of a block.
   const bool own_frames = drop_oldest_policy();
@@ -82,7 +83,7 @@ int64_t PubSubEngine::route_and_send(Kind kind, std::string_view channel, std::s
   RoutedMessage kept;
   if (limits != nullptr) kept = pubsub::encode_message(kind, {}, channel, payload, 1);
   const int64_t receivers = pubsub::route_publish(
-      directory_, kind, channel, true, [](std::string_view) { return true; },
+      directory_, kind, channel, true, uint64_t(1) << index_, [](std::string_view) { return true; },
       [&](Kind k, std::string_view pattern, uint32_t refs) {
         if (limits != nullptr && k == kind) {
           kept.frame->add_refs(refs);
@@ -161,13 +162,12 @@ void PubSubEngine::deliver(const RoutedMessage& m) {
 }
 
 bool PubSubEngine::subscribe(Subscriber& s, Kind kind, std::string_view name) {
-  NameSet& mine = s.subscriptions(kind);
-  if (mine.contains(name)) return false;
-  mine.emplace(name);
-  const bool first = registry_.active(kind, name) == 0;
+  if (!s.subscriptions(kind).emplace(name).second) return false;
+  auto& list = registry_.list(kind, name);  // one lookup for the count and the entry
+  const bool first = list.active == 0;
   // Visible to every publisher before the caller confirms it to the client.
-  const uint64_t since = directory_.subscribed(kind, name, index_, first);
-  registry_.add(kind, name, &s, since);
+  const uint64_t since = directory_.subscribed(kind, name, index_, first, batching_ ? &batch_ : nullptr);
+  registry_.add(list, &s, since);
   return true;
 }
 
@@ -175,9 +175,10 @@ bool PubSubEngine::unsubscribe(Subscriber& s, Kind kind, std::string_view name) 
   NameSet& mine = s.subscriptions(kind);
   auto it = mine.find(name);
   if (it == mine.end()) return false;
-  const bool last = registry_.active(kind, name) == 1;
-  const uint64_t until = directory_.unsubscribed(kind, name, index_, last);
-  registry_.retire(kind, name, &s, until);
+  auto* list = registry_.find_mutable(kind, name);
+  const bool last = list != nullptr && list->active == 1;
+  const uint64_t until = directory_.unsubscribed(kind, name, index_, last, batching_ ? &batch_ : nullptr);
+  if (list != nullptr) registry_.retire(*list, &s, until);
   s.retiring.emplace_back(kind, std::string(name));
   mine.erase(it);
   return true;
@@ -186,6 +187,7 @@ bool PubSubEngine::unsubscribe(Subscriber& s, Kind kind, std::string_view name) 
 void PubSubEngine::forget_retired(Subscriber& s) {
   for (const auto& [kind, name] : s.retiring) registry_.remove(kind, name, &s);
   s.retiring.clear();
+  s.resume_ended = false;
   if (s.resumed.empty()) local_resumers_.erase(s.id);
 }
 
@@ -194,11 +196,12 @@ void PubSubEngine::drop_all_subscriptions(Subscriber& s) {
     NameSet& mine = s.subscriptions(kind);
     for (const std::string& name : mine) {
       const bool last = registry_.active(kind, name) == 1;
-      directory_.unsubscribed(kind, name, index_, last);
+      directory_.unsubscribed(kind, name, index_, last, batching_ ? &batch_ : nullptr);
       registry_.remove(kind, name, &s);
     }
     mine.clear();
   }
+  end_changes();
   for (const std::string& channel : std::vector<std::string>(s.resumed.begin(), s.resumed.end()))
     end_resume(s, channel);
   forget_retired(s);

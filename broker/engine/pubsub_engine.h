@@ -55,7 +55,7 @@ class PubSubEngine {
   unsigned index() const { return index_; }
   unsigned shard_count() const { return mesh_.shard_count(); }
   pubsub::Directory& directory() { return directory_; }
-  ClusterLink* cluster() { return link_; }
+  ClusterLink* cluster() const { return link_; }
   // Takes the output limits and policy of a (re)loaded configuration.
   void apply_settings(const config::Config& settings);
   // The loop's clock, read once per iteration (soft limits, log pacing).
@@ -112,6 +112,16 @@ class PubSubEngine {
   // counted for it are still delivered: its registry entry stays until
   // forget_retired(), which the caller runs after a fence().
   bool unsubscribe(Subscriber& s, pubsub::Kind kind, std::string_view name);
+  // Between begin_changes() and end_changes(), subscribe() and unsubscribe()
+  // keep the directory stripe they changed locked for the next change
+  // (pubsub::Directory::Batch). The caller ends the run before anything else
+  // reads the directory on this thread and before the confirmations can be
+  // written out; publishing and drop_all_subscriptions() end it themselves.
+  void begin_changes() { batching_ = true; }
+  void end_changes() {
+    batching_ = false;
+    batch_.release();
+  }
   void forget_retired(Subscriber& s);
   // Ends every subscription at once, delivering nothing more (RESET, close).
   void drop_all_subscriptions(Subscriber& s);
@@ -129,6 +139,11 @@ class PubSubEngine {
   // routed before now: a round trip through each shard's inbox, whose FIFO
   // order puts the answer behind those messages.
   void fence(Task done);
+  // True when no message counted for the subscriptions `s` ended since its
+  // last forget_retired() can still be on its way to it, so they may be
+  // forgotten and confirmed without a fence (pubsub/in_flight.h says why).
+  // Read after the unsubscriptions; false proves nothing.
+  bool nothing_owed(const Subscriber& s) const;
 
   // --- the loop's hooks ---
   Inbox& inbox() { return inbox_; }
@@ -187,6 +202,8 @@ class PubSubEngine {
   size_t check_from_ = SIZE_MAX;  // below this, a subscriber is under both limits
   int64_t now_ms_ = 0;
 
+  pubsub::Directory::Batch batch_;
+  bool batching_ = false;  // between begin_changes() and end_changes()
   pubsub::LocalRegistry<Subscriber> registry_;
   pubsub::FrameRefPool frames_;
   pubsub::MessageArena arena_;     // this shard's publishes, encoded back to back

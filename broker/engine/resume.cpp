@@ -118,6 +118,7 @@ bool PubSubEngine::end_resume(Subscriber& s, std::string_view channel) {
   auto it = s.resumed.find(channel);
   if (it == s.resumed.end()) return false;
   s.resumed.erase(it);
+  s.resume_ended = true;
   post(history_owner(channel), [origin = index_, id = s.id, channel = std::string(channel)](ShardContext& at_owner) {
     PubSubEngine& owner = at_owner.engine();
     auto found = owner.resumers_.find(channel);

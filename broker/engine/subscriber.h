@@ -45,6 +45,9 @@ struct Subscriber {
   // before they ended (see LocalRegistry); removed once every shard has
   // flushed those, or when the subscriber goes.
   std::vector<std::pair<pubsub::Kind, std::string>> retiring;
+  // A RESUME subscription ended since the last forget_retired(): its owner
+  // shard may still send messages counted for it, which only a fence orders.
+  bool resume_ended = false;
 
   // For log lines.
   std::string name;

@@ -5,52 +5,74 @@
 
 namespace ringcast::pubsub {
 
-uint64_t Directory::subscribed(Kind kind, std::string_view name, unsigned shard, bool first_on_shard) {
-  std::unique_lock lock(mutex_);
-  auto& map = names_[size_t(kind)];
+uint64_t Directory::subscribed(Kind kind, std::string_view name, unsigned shard, bool first_on_shard,
+                               Batch* batch) {
+  Stripe& stripe = stripe_of(kind, name);
+  std::unique_lock<FairSharedMutex> lock;
+  lock_for_change(stripe, batch, lock);
+  auto& map = stripe.names;
   auto it = map.find(name);
   if (it == map.end()) {
     it = map.emplace(std::string(name), Route{}).first;
-    if (kind == Kind::Pattern) patterns_.insert(it->first);
+    if (kind == Kind::Pattern) {
+      index_.insert(it->first);
+      patterns_present_.store(map.size(), std::memory_order_release);
+    }
     if (listener_ != nullptr) listener_->interest_changed(kind, name, true);
   }
   ++it->second.subscribers;
   if (first_on_shard) it->second.shards |= uint64_t(1) << shard;
-  return ++version_;
+  return ++stripe.version;
 }
 
-uint64_t Directory::unsubscribed(Kind kind, std::string_view name, unsigned shard, bool last_on_shard) {
-  std::unique_lock lock(mutex_);
-  const uint64_t version = ++version_;
-  auto& map = names_[size_t(kind)];
+uint64_t Directory::unsubscribed(Kind kind, std::string_view name, unsigned shard, bool last_on_shard,
+                                 Batch* batch) {
+  Stripe& stripe = stripe_of(kind, name);
+  std::unique_lock<FairSharedMutex> lock;
+  lock_for_change(stripe, batch, lock);
+  const uint64_t version = ++stripe.version;
+  auto& map = stripe.names;
   auto it = map.find(name);
   if (it == map.end()) return version;
   if (last_on_shard) it->second.shards &= ~(uint64_t(1) << shard);
   if (--it->second.subscribers != 0) return version;
-  if (kind == Kind::Pattern) patterns_.erase(it->first);
+  if (kind == Kind::Pattern) index_.erase(it->first);
   if (listener_ != nullptr) listener_->interest_changed(kind, name, false);
   map.erase(it);
+  if (kind == Kind::Pattern) patterns_present_.store(map.size(), std::memory_order_release);
   return version;
 }
 
 std::vector<std::string> Directory::names(Kind kind, std::optional<std::string_view> pattern) const {
-  std::shared_lock lock(mutex_);
   std::vector<std::string> out;
-  for (const auto& [name, route] : names_[size_t(kind)])
-    if (!pattern || glob_match(*pattern, name)) out.push_back(name);
+  const auto collect = [&](const Stripe& stripe) {
+    std::shared_lock lock(stripe.mutex);
+    for (const auto& [name, route] : stripe.names)
+      if (!pattern || glob_match(*pattern, name)) out.push_back(name);
+  };
+  if (kind == Kind::Pattern) {
+    collect(patterns_);
+  } else {
+    for (const Stripe& stripe : kind == Kind::Channel ? channels_ : shard_channels_) collect(stripe);
+  }
   return out;
 }
 
 uint32_t Directory::subscribers(Kind kind, std::string_view name) const {
-  std::shared_lock lock(mutex_);
-  const auto& map = names_[size_t(kind)];
-  auto it = map.find(name);
-  return it == map.end() ? 0 : it->second.subscribers;
+  const Stripe& stripe = stripe_of(kind, name);
+  std::shared_lock lock(stripe.mutex);
+  auto it = stripe.names.find(name);
+  return it == stripe.names.end() ? 0 : it->second.subscribers;
 }
 
 size_t Directory::count(Kind kind) const {
-  std::shared_lock lock(mutex_);
-  return names_[size_t(kind)].size();
+  if (kind == Kind::Pattern) return patterns_present_.load(std::memory_order_acquire);
+  size_t n = 0;
+  for (const Stripe& stripe : kind == Kind::Channel ? channels_ : shard_channels_) {
+    std::shared_lock lock(stripe.mutex);
+    n += stripe.names.size();
+  }
+  return n;
 }
 
 }  // namespace ringcast::pubsub

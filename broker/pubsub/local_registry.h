@@ -42,23 +42,32 @@ class LocalRegistry {
     return list == nullptr ? 0 : list->active;
   }
 
-  void add(Kind kind, std::string_view name, Subscriber* s, uint64_t since) {
+  void add(Kind kind, std::string_view name, Subscriber* s, uint64_t since) { add(list(kind, name), s, since); }
+  // The same on a list from list(): one lookup of the name for both.
+  static void add(List& list, Subscriber* s, uint64_t since) {
+    list.entries.push_back(Entry{s, since, kForever});
+    ++list.active;
+  }
+  // `name`'s list, made empty if it has none; add() an entry before the
+  // next remove() of the name, which drops empty lists.
+  List& list(Kind kind, std::string_view name) {
     auto& map = maps_[size_t(kind)];
     auto it = map.find(name);
     if (it == map.end()) it = map.emplace(std::string(name), List{}).first;
-    it->second.entries.push_back(Entry{s, since, kForever});
-    ++it->second.active;
+    return it->second;
   }
 
   // Ends `s`'s subscription as of version `until`; the entry stays, to serve
   // messages routed before that, until remove().
   void retire(Kind kind, std::string_view name, Subscriber* s, uint64_t until) {
-    List* list = find_mutable(kind, name);
-    if (list == nullptr) return;
-    for (Entry& e : list->entries) {
+    if (List* list = find_mutable(kind, name)) retire(*list, s, until);
+  }
+  // The same on the name's list (from find_mutable()).
+  static void retire(List& list, Subscriber* s, uint64_t until) {
+    for (Entry& e : list.entries) {
       if (e.subscriber == s && e.until == kForever) {
         e.until = until;
-        --list->active;
+        --list.active;
         return;
       }
     }
@@ -87,14 +96,13 @@ class LocalRegistry {
     auto it = map.find(name);
     return it == map.end() ? nullptr : &it->second;
   }
-
- private:
   List* find_mutable(Kind kind, std::string_view name) {
     auto& map = maps_[size_t(kind)];
     auto it = map.find(name);
     return it == map.end() ? nullptr : &it->second;
   }
 
+ private:
   NameMap<List> maps_[3];
 };
 

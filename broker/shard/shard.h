@@ -79,7 +79,9 @@ class Shard final : public engine::ShardContext,
                     std::function<void(Connection&, const pubsub::HistoryPage&)> finish) override;
   bool subscribe(Connection& c, pubsub::Kind kind, std::string_view name) override;
   bool unsubscribe(Connection& c, pubsub::Kind kind, std::string_view name) override;
+  bool confirms_subscriptions_at_once() const override { return engine_.cluster() == nullptr; }
   void confirm_subscribed(Connection& c, std::string confirmations) override;
+  bool unsubscribed_settled(Connection& c) override;
   void confirm_unsubscribed(Connection& c, std::string confirmations) override;
   void drop_all_subscriptions(Connection& c) override;
   void resume_channel(Connection& c, std::string_view channel, uint64_t epoch, uint64_t offset) override;

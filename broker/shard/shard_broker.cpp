@@ -88,6 +88,12 @@ void Shard::confirm_subscribed(Connection& c, std::string confirmations) {
   });
 }
 
+bool Shard::unsubscribed_settled(Connection& c) {
+  if (!engine_.nothing_owed(c)) return false;
+  engine_.forget_retired(c);
+  return true;
+}
+
 void Shard::confirm_unsubscribed(Connection& c, std::string confirmations) {
   // Every message PUBLISH counted for the ended subscriptions reaches the
   // client before it hears they ended.

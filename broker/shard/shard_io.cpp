@@ -64,6 +64,23 @@ void Shard::on_input(Connection& c, const char* data, size_t size) {
   }
 }
 
+namespace {
+
+constexpr size_t kBatchedNameMax = 256;
+
+// (P|S)SUBSCRIBE and (P|S)UNSUBSCRIBE: the commands that may share one
+// exclusive lock of the directory with the next one (PubSubEngine::begin_changes).
+bool changes_subscriptions(std::string_view name) {
+  if (name.size() < 9 || name.size() > 12) return false;
+  char lower[12];
+  for (size_t i = 0; i < name.size(); ++i) lower[i] = char(name[i] | 0x20);  // letters only below
+  const std::string_view n(lower, name.size());
+  return n == "subscribe" || n == "unsubscribe" || n == "psubscribe" || n == "punsubscribe" ||
+         n == "ssubscribe" || n == "sunsubscribe";
+}
+
+}  // namespace
+
 size_t Shard::execute_requests(Connection& c, std::string_view buf) {
   size_t pos = 0;
   c.inbuf_need = 0;
@@ -85,10 +102,22 @@ size_t Shard::execute_requests(Connection& c, std::string_view buf) {
     pos += parser_.consumed();
     if (parser_.args().empty()) continue;
     counters_.commands_processed.add();
+    // A pipeline of one-name (un)subscriptions takes each directory lock once
+    // for a run of them; any other command, and the end of this input, ends
+    // the run, before a confirmation can be written out. Only short names:
+    // the work between two changes (ACL globs over the name, ...) is done
+    // with the lock held, and must stay as small as a publish's matching.
+    const auto args = parser_.args();
+    if (args.size() == 2 && args[1].size() <= kBatchedNameMax && changes_subscriptions(args[0])) {
+      engine_.begin_changes();
+    } else {
+      engine_.end_changes();
+    }
     commands::execute(*this, c, parser_.args());
     arm(c);
     after_command(c);
   }
+  engine_.end_changes();
   return pos;
 }
 

@@ -9,6 +9,7 @@
 #include "report.h"
 #include "result.h"
 #include "run.h"
+#include "sub_churn.h"
 #include "sysinfo.h"
 
 using namespace ringcast::loadgen;
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "ringcast-loadgen: {}\n", e.what());
     return 2;
   }
+  if (!o.sub_churn.empty()) return run_sub_churn(o);
   RunResult r;
   std::string error;
   if (!execute_run(o, r, error)) {

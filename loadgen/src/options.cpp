@@ -166,6 +166,10 @@ void apply_option(Options& o, std::string_view key, std::string_view v) {
   else if (key == "max-lag") o.max_lag = to_u64(key, v);
   else if (key == "churn-rate") o.churn_rate = to_double(key, v);
   else if (key == "churn-life") o.churn_life_ms = to_u32(key, v);
+  else if (key == "sub-churn") {
+    if (v != "channel" && v != "pattern" && v != "off") bad(key, v, "channel, pattern or off");
+    o.sub_churn = v == "off" ? "" : std::string(v);
+  }
   else if (key == "slow-share") {
     o.slow_share = to_double(key, v);
     if (o.slow_share > 1) bad(key, v, "a share 0-1");
@@ -192,7 +196,8 @@ void apply_option(Options& o, std::string_view key, std::string_view v) {
 
 std::vector<std::string> preset_names() {
   return {"fanout", "fanout-1000", "many-channels", "patterns", "many-patterns", "sizes",
-          "large", "burst", "churn", "slow", "latency", "cluster", "resume"};
+          "large", "burst", "churn", "slow", "latency", "cluster", "resume",
+          "subscription-churn", "subscription-churn-patterns"};
 }
 
 void apply_preset(Options& o, std::string_view name) {
@@ -200,7 +205,7 @@ void apply_preset(Options& o, std::string_view name) {
   Options d;
   o.publishers = d.publishers; o.subscribers = d.subscribers; o.channels = d.channels;
   o.patterns = 0; o.nonmatching_pct = 0; o.sizes = d.sizes; o.pipeline = d.pipeline; o.batch = d.batch;
-  o.rate = 0; o.churn_rate = 0; o.slow_share = 0; o.resume = false; o.prefix = d.prefix;
+  o.rate = 0; o.churn_rate = 0; o.slow_share = 0; o.resume = false; o.prefix = d.prefix; o.sub_churn.clear();
   o.scenario = name;
   if (name == "fanout") {
     o.subscribers = 100;
@@ -236,6 +241,11 @@ void apply_preset(Options& o, std::string_view name) {
     // missed, which no PUBLISH reply counts, so replies cannot pace publishers.
     o.publishers = 2; o.subscribers = 20; o.channels = 4; o.prefix = "resume"; o.rate = 2000; o.batch = 1;
     o.resume = true;
+  } else if (name == "subscription-churn" || name == "subscription-churn-patterns") {
+    // One connection pipelining batches of 100 SUBSCRIBE ch / UNSUBSCRIBE ch
+    // pairs (PSUBSCRIBE / PUNSUBSCRIBE of ch:* for -patterns), one batch in flight.
+    o.subscribers = 1; o.batch = 100; o.pipeline = 1;
+    o.sub_churn = name == "subscription-churn" ? "channel" : "pattern";
   } else {
     throw OptionError(fmt::format("unknown scenario '{}'", name));
   }
@@ -259,6 +269,13 @@ void validate(const Options& o) {
                         "--slow-share or several endpoints");
     if (o.resume_max_ms == 0 || o.resume_min_ms > o.resume_max_ms)
       throw OptionError("resume: expected 0 <= --resume-min <= --resume-max, --resume-max > 0");
+  }
+  if (!o.sub_churn.empty()) {
+    if (o.sub_churn == "pattern" && o.sharded) throw OptionError("--sub-churn pattern: --sharded has no pattern form");
+    if (o.subscribers == 0) throw OptionError("--sub-churn: --subscribers (connections) must be at least 1");
+    if (o.churn_rate > 0 || o.slow_share > 0 || o.resume || o.rate_mode() || plan_expectations(o))
+      throw OptionError("--sub-churn runs alone on one node: no --churn-rate, --slow-share, --rate, resume or "
+                        "several endpoints");
   }
   if (o.churn_rate > 0 && plan_expectations(o))
     throw OptionError("--churn-rate needs expectations from PUBLISH replies (one node, --expect replies): "
@@ -311,6 +328,8 @@ shape:    --publishers P --subscribers N --channels C --patterns D --nonmatching
           --prefix P --size B | --sizes 0,64,1k,4m --pipeline N --batch N
           --rate PUBLISHES_PER_S (open loop; latency from scheduled send time) --max-lag N
 churn:    --churn-rate PER_S --churn-life MS
+sub-churn: --sub-churn channel|pattern: --subscribers connections each keep --pipeline batches of --batch
+          one-name (P|S)SUBSCRIBE/(P|S)UNSUBSCRIBE pairs in flight; ops/s and server CPU per op
 slow:     --slow-share 0.1 --slow-mode stop|throttle --slow-rate BYTES_PER_S
 resume:   --resume-min MS --resume-max MS (connected time, random in between) --resume-offline MS (away 0..MS)
 timing:   --warmup S --duration S --drain-timeout S --threads T --connect-timeout S

@@ -64,6 +64,11 @@ struct Options {
   double churn_rate = 0;         // new churning subscribers per second
   uint32_t churn_life_ms = 100;
 
+  // Subscription churn (sub_churn.h): "channel" or "pattern" runs that mode
+  // instead: `subscribers` connections pipelining `pipeline` batches of
+  // `batch` one-name subscribe/unsubscribe pairs; "" (the default) is off.
+  std::string sub_churn;
+
   // Slow consumers: a share of the subscribers read at slow_rate bytes/s or not at all.
   double slow_share = 0;
   std::string slow_mode = "stop";  // stop | throttle

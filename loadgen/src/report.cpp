@@ -68,6 +68,7 @@ int run_report(const std::vector<std::string>& args) {
   }
   std::vector<Group> groups;
   std::vector<std::string> scenarios, labels;
+  std::vector<std::string> op_scenarios;  // subscription-churn results: ops, not deliveries
   simdjson::dom::parser parser;
   for (const auto& f : files) {
     simdjson::dom::element doc;
@@ -89,6 +90,10 @@ int run_report(const std::vector<std::string>& args) {
              num(doc, "server_cpu_s_per_m"), num(doc, "loadgen_cpu_s_per_m"),
              (srv >= 0 && window > 0) ? srv / window : -1, (lg >= 0 && window > 0) ? lg / window : -1, num(doc, "load_average"), verified};
     std::string scenario(sc), label(lb);
+    std::string_view unit;
+    if (doc["unit"].get_string().get(unit) == simdjson::SUCCESS && unit == "ops" &&
+        std::find(op_scenarios.begin(), op_scenarios.end(), scenario) == op_scenarios.end())
+      op_scenarios.push_back(scenario);
     if (std::find(scenarios.begin(), scenarios.end(), scenario) == scenarios.end()) scenarios.push_back(scenario);
     if (std::find(labels.begin(), labels.end(), label) == labels.end()) labels.push_back(label);
     auto it = std::find_if(groups.begin(), groups.end(),
@@ -146,6 +151,13 @@ int run_report(const std::vector<std::string>& args) {
              "srv% / lg% = CPU used during the window as a share of one core (near 100% x cores: that side limited the result);\n"
              "load = 1-minute load average (above the CPU count, other work shared the machine: expect noise)\n",
              baseline);
+  if (!op_scenarios.empty()) {
+    std::string names;
+    for (const auto& s : op_scenarios) names += (names.empty() ? "" : ", ") + s;
+    fmt::print("{}: subscription churn: deliv/s = (un)subscribe commands/s, srv s/M and lg s/M = CPU us per "
+               "command, p50/p99 = one batch's round trip\n",
+               names);
+  }
   return status;
 }
 
