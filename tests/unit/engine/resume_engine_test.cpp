@@ -93,12 +93,18 @@ TEST(ResumeEngine, AWrongEpochOrAnEvictedGapIsNotRecovered) {
   EXPECT_EQ(FakeShard::written(u), confirmation(ch, 1, true, epoch, 6));
 }
 
-TEST(ResumeEngine, ANewClientOfAStreamNotYetMadeIsRecovered) {
+TEST(ResumeEngine, ANewClientOfAStreamNotYetMadeIsRecoveredAndToldItsEpoch) {
   FakeNode node(2, with_history());
   Subscriber& s = node.shard(0).add_subscriber();
   node.shard(0).engine().resume(s, "h:new", 0, 0, [](ShardContext&) {});
   node.settle();
-  EXPECT_EQ(FakeShard::written(s), confirmation("h:new", 1, true, 0, 1));
+  // RESUME made the stream: its epoch is the one the first message carries.
+  const pubsub::HistoryStream* made =
+      node.shard(node.shard(0).engine().history_owner("h:new")).engine().history().find("h:new");
+  ASSERT_NE(made, nullptr);
+  EXPECT_NE(made->epoch, 0u);
+  EXPECT_EQ(made->resumers, 1u);
+  EXPECT_EQ(FakeShard::written(s), confirmation("h:new", 1, true, made->epoch, 1));
   node.shard(1).engine().publish(Kind::Channel, "h:new", "first");  // published on a shard that is not the owner
   node.settle();
   // (A test publish straight into a non-owner engine is not retained: the
