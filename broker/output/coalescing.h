@@ -11,9 +11,9 @@
 // than the window. Replies to commands never wait here (the shard writes
 // them at once, with whatever messages the connection holds).
 //
-// The window adapts (see coalescing.cpp): zero while the shard is not busy,
-// or while messages come too seldom for a window of at most `max_delay` to
-// gather several per write; otherwise just long enough to gather a few.
+// The window follows load (see coalescing.cpp): `max_delay` while the shard
+// is busy, zero once it is idle, so coalescing is paid for only where the
+// sends it saves are a real share of the shard's time.
 #pragma once
 
 #include <algorithm>
@@ -57,25 +57,18 @@ class Coalescing {
   // call: the latency coalescing added, as the loop really kept the deadline.
   int64_t take_longest_wait_ns() { return std::exchange(longest_wait_ns_, 0); }
 
-  // Once per loop iteration, at `now_ns`; `delivered`: the iteration
-  // delivered messages (a publish reached this shard). Every kPeriodNs the
-  // window is set from the period's load, the share of it the shard's
-  // thread ran on a CPU (`thread_cpu_ns()` reads its CPU time, user and
-  // system, so the sends the kernel makes inside the wait count too; read
-  // once per period), and its rate of delivering iterations.
+  // Once per loop iteration, at `now_ns`. Every kPeriodNs the window is set
+  // from the period's load, the share of it the shard's thread ran on a
+  // CPU: `thread_cpu_ns()` reads its CPU time (user and system, so the
+  // sends the kernel makes inside the wait count too), once per period.
   template <class ReadCpu>
-  void adapt(int64_t now_ns, bool delivered, ReadCpu&& thread_cpu_ns) {
-    period_deliveries_ += delivered ? 1 : 0;
+  void adapt(int64_t now_ns, ReadCpu&& thread_cpu_ns) {
     if (now_ns < period_end_ns_) return;
     const int64_t cpu_ns = thread_cpu_ns();
-    if (period_end_ns_ > 0) {
-      const double period_ns = double(now_ns - period_start_ns_);
-      retune(double(cpu_ns - period_cpu_ns_) / period_ns, double(period_deliveries_) * 1e9 / period_ns);
-    }
+    if (period_end_ns_ > 0) retune(double(cpu_ns - period_cpu_ns_) / double(now_ns - period_start_ns_));
     period_start_ns_ = now_ns;
     period_end_ns_ = now_ns + kPeriodNs;
     period_cpu_ns_ = cpu_ns;
-    period_deliveries_ = 0;
   }
 
   static constexpr int64_t kPeriodNs = 10'000'000;
@@ -90,10 +83,9 @@ class Coalescing {
   int64_t period_start_ns_ = 0;
   int64_t period_end_ns_ = 0;  // 0: not measuring yet
   int64_t period_cpu_ns_ = 0;
-  uint64_t period_deliveries_ = 0;
 
-  // Sets the window from the last period's load and delivering iterations per second.
-  void retune(double load, double deliveries_per_s);
+  // Sets the window from the share of the last period the shard was on a CPU.
+  void retune(double load);
 };
 
 }  // namespace ringcast::output

@@ -78,7 +78,6 @@ void Shard::run() {
     // messages held back for coalescing bound the sleep.
     io_->wait(engine_.has_own_work() ? io::Backend::kNoSleep : coalescing_.sleep_limit_ns(monotonic_ns()));
     const int64_t busy_from_ns = monotonic_ns();
-    const uint64_t delivered_before = counters_.deliveries.get();
     now_ms_ = busy_from_ns / 1000000;
     engine_.set_now(now_ms_);
     counters_.loop_iterations.add();
@@ -91,7 +90,7 @@ void Shard::run() {
     engine_.flush_outboxes();
     const int64_t busy_until_ns = monotonic_ns();
     counters_.loop_busy_us.add(uint64_t(busy_until_ns - busy_from_ns) / 1000);
-    coalescing_.adapt(busy_until_ns, counters_.deliveries.get() != delivered_before, [] {
+    coalescing_.adapt(busy_until_ns, [] {
       timespec t{};
       clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
       return int64_t(t.tv_sec) * 1000000000 + t.tv_nsec;

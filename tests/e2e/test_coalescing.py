@@ -45,8 +45,7 @@ class CoalescingTest(ServerTestCase):
         self.assertEqual(shard0(pub)["coalescing_window_us"], 0, "an idle shard keeps no window")
 
     def test_a_busy_shard_gathers_messages_and_holds_none_past_max_delay(self):
-        # A window opens only if max_delay can gather four messages per write: generous here,
-        # so that Python's pace of publishing is enough.
+        # The longest window there is, so that Python's pace of publishing gathers several.
         max_delay_us = 10000
         server = self.start_server(shards=1, config_text="delivery: {max_delay: 10ms}\n")
         listeners = []

@@ -14,29 +14,25 @@ constexpr int64_t kMs = 1'000'000;
 constexpr int64_t kPeriod = Coalescing::kPeriodNs;
 
 // Feeds `periods` measuring periods in which the thread was on a CPU for
-// `load` of the time and `rate` loop iterations per second delivered
-// messages; returns the clock after them.
-int64_t run_loaded(Coalescing& c, int64_t now, double load, int periods, double rate = 20000) {
+// `load` of the time; returns the clock after them.
+int64_t run_loaded(Coalescing& c, int64_t now, double load, int periods) {
   static int64_t cpu = 0;
   const auto read_cpu = [&] { return cpu; };
-  c.adapt(now, false, read_cpu);  // starts a period if none runs
-  const int iterations = int(rate * double(kPeriod) / 1e9);
+  c.adapt(now, read_cpu);  // starts a period if none runs
   for (int i = 0; i < periods; ++i) {
-    for (int k = 0; k < iterations; ++k) c.adapt(now + k, true, read_cpu);
     now += kPeriod;
     cpu += int64_t(load * double(kPeriod));
-    c.adapt(now, false, read_cpu);
+    c.adapt(now, read_cpu);
   }
   return now;
 }
 
-// A coalescing state whose window is open under load, at 4,000 delivering
-// iterations a second: gathering four takes 1 ms.
+// A coalescing state whose window is open under load.
 Coalescing busy_shard(int64_t max_delay, int64_t& now) {
   Coalescing c;
   c.set_max_delay_ns(max_delay);
-  now = run_loaded(c, 1000 * kMs, 0.9, 5, 4000);
-  EXPECT_EQ(c.window_ns(), std::min(max_delay, kMs));
+  now = run_loaded(c, 1000 * kMs, 0.9, 3);
+  EXPECT_EQ(c.window_ns(), max_delay);
   return c;
 }
 
@@ -108,31 +104,18 @@ TEST(Coalescing, NoMessageWaitsLongerThanTheWindow) {
   EXPECT_LT(flushes, messages) << "some messages were gathered";
 }
 
-TEST(Coalescing, AWindowOpensWhenBusyJustLongEnoughToGatherFourPerWrite) {
+TEST(Coalescing, AWindowOfMaxDelayOpensAbove25PercentBusyAndClosesBelow10) {
   Coalescing c;
   c.set_max_delay_ns(2 * kMs);
-  int64_t now = run_loaded(c, kMs, 0.2, 5, 20000);
-  EXPECT_EQ(c.window_ns(), 0) << "not busy: no window";
-  now = run_loaded(c, now, 0.9, 1, 20000);
-  EXPECT_EQ(c.window_ns(), 200'000) << "four deliveries at 20,000 a second";
-  now = run_loaded(c, now, 0.9, 1, 8000);
-  EXPECT_EQ(c.window_ns(), 500'000);
-  now = run_loaded(c, now, 0.9, 1, 2000);
-  EXPECT_EQ(c.window_ns(), 2 * kMs) << "2,000 a second: max_delay gathers four";
-  now = run_loaded(c, now, 0.9, 1, 1000);
-  EXPECT_EQ(c.window_ns(), 0) << "too seldom for max_delay to gather four: no window, however busy";
-}
-
-TEST(Coalescing, AnOpenWindowStaysWhileItsSavingKeepsTheLoadBetweenTheThresholds) {
-  Coalescing c;
-  c.set_max_delay_ns(kMs);
-  int64_t now = run_loaded(c, kMs, 0.9, 1, 20000);
-  EXPECT_EQ(c.window_ns(), 200'000);
-  now = run_loaded(c, now, 0.15, 3, 20000);
-  EXPECT_EQ(c.window_ns(), 200'000) << "15% with the window: it stays";
-  now = run_loaded(c, now, 0.05, 1, 20000);
+  int64_t now = run_loaded(c, kMs, 0.2, 5);
+  EXPECT_EQ(c.window_ns(), 0) << "20% busy: no window";
+  now = run_loaded(c, now, 0.3, 1);
+  EXPECT_EQ(c.window_ns(), 2 * kMs);
+  now = run_loaded(c, now, 0.15, 5);
+  EXPECT_EQ(c.window_ns(), 2 * kMs) << "15% with the window: it stays";
+  now = run_loaded(c, now, 0.05, 1);
   EXPECT_EQ(c.window_ns(), 0) << "idle: closed";
-  now = run_loaded(c, now, 0.15, 3, 20000);
+  now = run_loaded(c, now, 0.15, 5);
   EXPECT_EQ(c.window_ns(), 0) << "15% without one: not busy enough to open it";
 }
 
