@@ -45,6 +45,7 @@ struct Connection : engine::Subscriber {
   bool receive_pausing = false;  // the I/O layer was asked to pause; its end not seen yet
 
   std::vector<iovec> iov;  // the in-flight writev's vector; alive until its completion
+  int64_t last_write_ns = 0;  // when the last writev was submitted (coalescing's measure)
 
   std::string inbuf;     // bytes of requests not parsed yet
   size_t inbuf_need = 0;  // don't re-parse before inbuf holds this many bytes

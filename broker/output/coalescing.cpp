@@ -16,13 +16,22 @@ namespace {
 // no window).
 constexpr double kBusy = 0.25;
 constexpr double kIdle = 0.10;
+// A window gathers only for subscribers written again soon: at least half
+// the writes must follow their subscriber's previous one closely (see
+// wrote()) to open one, and a quarter to keep it. 1,000 channels of one
+// subscriber each, published to at 250,000 a second: each subscriber is
+// written every 4 ms, a 1 ms window gathers nothing and only delays (it cost
+// that closed-loop row a third of its deliveries before this check).
+constexpr double kGathersOpen = 0.5;
+constexpr double kGathersKeep = 0.25;
 
 }  // namespace
 
-void Coalescing::retune(double load) {
-  if (load > kBusy) {
+void Coalescing::retune(double load, double close_share) {
+  const bool open = window_ns_ != 0;
+  if (load > kBusy && close_share >= (open ? kGathersKeep : kGathersOpen)) {
     window_ns_ = max_delay_ns_;
-  } else if (load < kIdle) {
+  } else if (load < kIdle || close_share < kGathersKeep) {
     window_ns_ = 0;
   }
 }

@@ -12,8 +12,9 @@
 // them at once, with whatever messages the connection holds).
 //
 // The window follows load (see coalescing.cpp): `max_delay` while the shard
-// is busy, zero once it is idle, so coalescing is paid for only where the
-// sends it saves are a real share of the shard's time.
+// is busy and its subscribers are written often enough for a window to
+// gather, zero otherwise, so coalescing is paid for only where the sends it
+// saves are a real share of the shard's time.
 #pragma once
 
 #include <algorithm>
@@ -65,10 +66,23 @@ class Coalescing {
   void adapt(int64_t now_ns, ReadCpu&& thread_cpu_ns) {
     if (now_ns < period_end_ns_) return;
     const int64_t cpu_ns = thread_cpu_ns();
-    if (period_end_ns_ > 0) retune(double(cpu_ns - period_cpu_ns_) / double(now_ns - period_start_ns_));
+    if (period_end_ns_ > 0)
+      retune(double(cpu_ns - period_cpu_ns_) / double(now_ns - period_start_ns_),
+             writes_ == 0 ? 0.0 : double(close_writes_) / double(writes_));
     period_start_ns_ = now_ns;
     period_end_ns_ = now_ns + kPeriodNs;
     period_cpu_ns_ = cpu_ns;
+    writes_ = close_writes_ = 0;
+  }
+  // A write to a subscriber at `now_ns` whose previous one was at
+  // `previous_ns`. Writes that follow their subscriber's last within two
+  // max_delays are those a window gathers (with the window open they come
+  // once per window, so they still count): where few do (each publish to
+  // other subscribers: one channel per user), holding messages would only
+  // delay them.
+  void wrote(int64_t now_ns, int64_t previous_ns) {
+    ++writes_;
+    close_writes_ += now_ns - previous_ns < 2 * max_delay_ns_ ? 1 : 0;
   }
 
   static constexpr int64_t kPeriodNs = 10'000'000;
@@ -83,9 +97,13 @@ class Coalescing {
   int64_t period_start_ns_ = 0;
   int64_t period_end_ns_ = 0;  // 0: not measuring yet
   int64_t period_cpu_ns_ = 0;
+  uint64_t writes_ = 0;
+  uint64_t close_writes_ = 0;
 
-  // Sets the window from the share of the last period the shard was on a CPU.
-  void retune(double load);
+  // Sets the window from the share of the last period the shard was on a
+  // CPU and the share of its writes that came soon after their subscriber's
+  // previous one.
+  void retune(double load, double close_share);
 };
 
 }  // namespace ringcast::output

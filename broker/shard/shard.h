@@ -160,6 +160,7 @@ class Shard final : public engine::ShardContext,
   std::vector<uint32_t> free_slots_;
   size_t live_conns_ = 0;
   int64_t now_ms_ = 0;
+  int64_t loop_now_ns_ = 0;  // when this loop iteration began
   int64_t next_rate_sample_ms_ = 0;
   uint64_t last_commands_ = 0;
   uint64_t last_deliveries_ = 0;

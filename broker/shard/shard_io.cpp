@@ -198,6 +198,10 @@ void Shard::submit_write(Connection& c) {
   io_->write(c.slot, c.fd, c.iov.data(), unsigned(n));
   c.write_in_flight = true;
   counters_.writes.add();
+  if (c.subscribed()) {  // replies to a publisher say nothing of what a window would gather
+    coalescing_.wrote(loop_now_ns_, c.last_write_ns);
+    c.last_write_ns = loop_now_ns_;
+  }
 }
 
 void Shard::on_written(io::ConnId conn, int res) {

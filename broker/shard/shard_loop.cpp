@@ -78,6 +78,7 @@ void Shard::run() {
     // messages held back for coalescing bound the sleep.
     io_->wait(engine_.has_own_work() ? io::Backend::kNoSleep : coalescing_.sleep_limit_ns(monotonic_ns()));
     const int64_t busy_from_ns = monotonic_ns();
+    loop_now_ns_ = busy_from_ns;
     now_ms_ = busy_from_ns / 1000000;
     engine_.set_now(now_ms_);
     counters_.loop_iterations.add();

@@ -15,11 +15,14 @@ constexpr int64_t kPeriod = Coalescing::kPeriodNs;
 
 // Feeds `periods` measuring periods in which the thread was on a CPU for
 // `load` of the time; returns the clock after them.
-int64_t run_loaded(Coalescing& c, int64_t now, double load, int periods) {
+// `close` of each period's 100 writes follow their subscriber's previous
+// write closely (what a window gathers).
+int64_t run_loaded(Coalescing& c, int64_t now, double load, int periods, double close = 1.0) {
   static int64_t cpu = 0;
   const auto read_cpu = [&] { return cpu; };
   c.adapt(now, read_cpu);  // starts a period if none runs
   for (int i = 0; i < periods; ++i) {
+    for (int w = 0; w < 100; ++w) c.wrote(now + 1, w < int(close * 100) ? now : now - 10 * kPeriod);
     now += kPeriod;
     cpu += int64_t(load * double(kPeriod));
     c.adapt(now, read_cpu);
@@ -117,6 +120,19 @@ TEST(Coalescing, AWindowOfMaxDelayOpensAbove25PercentBusyAndClosesBelow10) {
   EXPECT_EQ(c.window_ns(), 0) << "idle: closed";
   now = run_loaded(c, now, 0.15, 5);
   EXPECT_EQ(c.window_ns(), 0) << "15% without one: not busy enough to open it";
+}
+
+TEST(Coalescing, NoWindowWhereSubscribersAreNotWrittenAgainSoon) {
+  Coalescing c;
+  c.set_max_delay_ns(kMs);
+  int64_t now = run_loaded(c, kMs, 0.9, 3, 0.1);
+  EXPECT_EQ(c.window_ns(), 0) << "busy, but each subscriber written seldom: a window would only delay";
+  now = run_loaded(c, now, 0.9, 1, 0.6);
+  EXPECT_EQ(c.window_ns(), kMs);
+  now = run_loaded(c, now, 0.9, 3, 0.3);
+  EXPECT_EQ(c.window_ns(), kMs) << "a quarter or more keeps it open";
+  now = run_loaded(c, now, 0.9, 1, 0.2);
+  EXPECT_EQ(c.window_ns(), 0);
 }
 
 TEST(Coalescing, LoweringMaxDelayShrinksTheWindowAtOnce) {
