@@ -107,7 +107,7 @@ def render(data, subscribers):
     rates = sorted({r for points in data.values() for r, _, _ in points})
     cpu = {label: [(r, c) for r, c, _ in points] for label, points in data.items()}
     p99 = {label: [(r, p) for r, _, p in points] for label, points in data.items()}
-    cpu_hi = max(100.0, max(c * 100 for points in cpu.values() for _, c in points))
+    cpu_hi = 25.0 * math.ceil(max(100.0, max(c * 100 for points in cpu.values() for _, c in points)) / 25.0)
     p99_vals = [p for points in p99.values() for _, p in points]
     p_lo = 10 ** math.floor(math.log10(max(min(p99_vals), 0.01)))
     p_hi = 10 ** math.ceil(math.log10(max(max(p99_vals), p_lo * 10)))
@@ -116,7 +116,7 @@ def render(data, subscribers):
              '<text x="%d" y="20" font-size="14">Open-loop publish rate to %s subscribers, 64 B: '
              'server CPU and p99 latency (loadgen/bench)</text>' % (LEFT, subscribers)]
     parts += panel(LEFT, "server CPU, % of one core", cpu, rates, lambda v: v * 100,
-                   [0, 25, 50, 75, 100] + ([cpu_hi] if cpu_hi > 100 else []), "% of a core", False, 0, cpu_hi)
+                   list(range(0, int(cpu_hi) + 1, 25)), "% of a core", False, 0, cpu_hi)
     parts += panel(LEFT + PANEL_W + GAP, "p99 latency, ms (log)", p99, rates, lambda v: v,
                    nice_log_ticks(p_lo, p_hi), "ms", True, p_lo, p_hi)
     for i, label in enumerate(sorted(data)):
