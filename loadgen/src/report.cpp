@@ -1,6 +1,7 @@
 // Result-file comparison with simdjson: group runs by (scenario, label), take
 // medians, show spread and ratios; see report.h.
 #include "report.h"
+#include "text_format.h"
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -33,12 +34,6 @@ std::vector<double> column(const Group& g, F f) {
   std::vector<double> v;
   for (const Sample& s : g.runs) v.push_back(f(s));
   return v;
-}
-
-std::string si(double v) {
-  if (v >= 1e6) return fmt::format("{:.2f}M", v / 1e6);
-  if (v >= 1e3) return fmt::format("{:.1f}k", v / 1e3);
-  return fmt::format("{:.0f}", v);
 }
 
 std::string cpu(double v) { return v < 0 ? "-" : fmt::format("{:.3f}", v); }

@@ -9,26 +9,10 @@
 
 #include "payload.h"
 #include "topology.h"
+#include "text_format.h"
 
 namespace ringcast::loadgen {
 namespace {
-
-std::string json_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\', out += c;
-    else if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\u{:04x}", c);
-    else out += c;
-  }
-  return out;
-}
-
-std::string si(double v) {
-  if (v >= 1e9) return fmt::format("{:.2f}G", v / 1e9);
-  if (v >= 1e6) return fmt::format("{:.2f}M", v / 1e6);
-  if (v >= 1e3) return fmt::format("{:.1f}k", v / 1e3);
-  return fmt::format("{:.0f}", v);
-}
 
 // "127.0.0.1:6379", or "publish A -> subscribe B,C" when they differ.
 std::string target_text(const Options& o) {

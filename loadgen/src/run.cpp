@@ -17,6 +17,7 @@
 #include "run_context.h"
 #include "sysinfo.h"
 #include "worker.h"
+#include "text_format.h"
 
 namespace ringcast::loadgen {
 namespace {
@@ -24,12 +25,6 @@ namespace {
 void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
 
 double secs(uint64_t ns) { return static_cast<double>(ns) / 1e9; }
-
-std::string si(double v) {
-  if (v >= 1e6) return fmt::format("{:.2f}M", v / 1e6);
-  if (v >= 1e3) return fmt::format("{:.1f}k", v / 1e3);
-  return fmt::format("{:.0f}", v);
-}
 
 // Prints one line per second while publishers run.
 class Progress {

@@ -28,6 +28,7 @@
 #include "plan.h"
 #include "reply_parser.h"
 #include "sysinfo.h"
+#include "text_format.h"
 
 namespace ringcast::loadgen {
 namespace {
@@ -288,22 +289,6 @@ double server_cpu(const Options& o) {
 
 void sleep_s(double s) { std::this_thread::sleep_for(std::chrono::duration<double>(s)); }
 
-std::string si(double v) {
-  if (v >= 1e6) return fmt::format("{:.2f}M", v / 1e6);
-  if (v >= 1e3) return fmt::format("{:.1f}k", v / 1e3);
-  return fmt::format("{:.0f}", v);
-}
-
-std::string json_text(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\', out += c;
-    else if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\u{:04x}", c);
-    else out += c;
-  }
-  return out;
-}
-
 }  // namespace
 
 int run_sub_churn(const Options& o) {
@@ -410,7 +395,7 @@ int run_sub_churn(const Options& o) {
   }
   if (!o.json_path.empty()) {
     std::string list;
-    for (const auto& p : problems) list += fmt::format("{}\"{}\"", list.empty() ? "" : ", ", json_text(p));
+    for (const auto& p : problems) list += fmt::format("{}\"{}\"", list.empty() ? "" : ", ", json_escape(p));
     // deliveries_per_s and server_cpu_s_per_m carry ops/s and server CPU
     // seconds per million ops (= us per op), so `report` compares these
     // rows as it does the others; "unit" says which they are.
@@ -441,7 +426,7 @@ int run_sub_churn(const Options& o) {
   "loadgen_cpu_s_per_m": {:.6f}
 }}
 )",
-        iso_time_now(), json_text(o.scenario), json_text(o.label), json_text(o.host), o.port, o.subscribers, o.batch,
+        iso_time_now(), json_escape(o.scenario), json_escape(o.label), json_escape(o.host), o.port, o.subscribers, o.batch,
         o.pipeline, kind, o.resp3, o.warmup_s, o.duration_s, threads, window, drained, verified, list, ops, ops_per_s,
         ops_per_s, double(h.percentile(50)) / 1e3, double(h.percentile(99)) / 1e3, double(h.percentile(99.9)) / 1e3,
         double(h.max()) / 1e3, h.count(), srv, own, load, srv_us, srv_us, own_us);

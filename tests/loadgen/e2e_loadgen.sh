@@ -16,19 +16,7 @@ trap cleanup EXIT
 
 # shellcheck source=free_port_server.sh
 . "$(dirname "$0")/free_port_server.sh"
-launch() {
-  case $kind in
-    redis) "$server" --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
-             --logfile "$work/server.log" & ;;
-    ringcast) "$server" --bind 127.0.0.1 --port "$port" --shards 2 >"$work/server.log" 2>&1 & ;;
-    *) echo "unknown server kind $kind" >&2; exit 2 ;;
-  esac
-}
-start_server() { start_on_free_port launch; }
-
-field() {  # field NAME FILE -> the JSON number/bool after "NAME":
-  sed -n "s/^  \"$1\": \([^,]*\),\{0,1\}$/\1/p" "$2" | head -1
-}
+start_server() { start_on_free_port launch_kind; }
 
 fail=0
 check_run() {

@@ -31,10 +31,6 @@ stop_server() {
   kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; pid=""
 }
 
-field() {  # field NAME FILE -> the JSON number/bool after "NAME":
-  sed -n "s/^  \"$1\": \([^,]*\),\{0,1\}$/\1/p" "$2" | head -1
-}
-
 info_field() {  # info_field NAME -> the value in INFO history
   exec 3<>"/dev/tcp/127.0.0.1/$port"
   printf '*2\r\n$4\r\nINFO\r\n$7\r\nhistory\r\n' >&3

@@ -16,19 +16,7 @@ trap cleanup EXIT
 
 # shellcheck source=free_port_server.sh
 . "$(dirname "$0")/free_port_server.sh"
-launch() {
-  case $kind in
-    redis) "$server" --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
-             --logfile "$work/server.log" & ;;
-    ringcast) "$server" --bind 127.0.0.1 --port "$port" --shards 2 >"$work/server.log" 2>&1 & ;;
-    *) echo "unknown server kind $kind" >&2; exit 2 ;;
-  esac
-}
 launch_wrong() { /usr/bin/python3 "$(dirname "$0")/wrong_confirmations_server.py" "$port" >"$work/server.log" 2>&1 & }
-
-field() {  # field NAME FILE -> the JSON number/bool after "NAME":
-  sed -n "s/^  \"$1\": \([^,]*\),\{0,1\}$/\1/p" "$2" | head -1
-}
 
 fail=0
 run() {  # run NAME [loadgen options...] -> exit status in $rc, result in $work/NAME.json
@@ -48,7 +36,7 @@ expect_verified() {
   case $cpu in -*|"") echo "FAIL: $1: no server CPU per op ($cpu)"; fail=1 ;; esac
 }
 
-start_on_free_port launch
+start_on_free_port launch_kind
 run channels --scenario subscription-churn --subscribers 2
 expect_verified channels
 run patterns --scenario subscription-churn-patterns --resp3
