@@ -312,9 +312,14 @@ void NatsBridge::update_dropped_count() {
 }
 
 void NatsBridge::receive(natsSubscription* sub, natsMsg* msg) {
-  const std::string_view subject = natsMsg_GetSubject(msg);
+  // A message can still arrive on a subscription the bridge has just ended
+  // (interest gone); libnats then has no subject for it: nobody here wants it.
+  const char* message_subject = natsMsg_GetSubject(msg);
+  const char* subscription_subject = natsSubscription_GetSubject(sub);
+  if (message_subject == nullptr || subscription_subject == nullptr) return;
+  const std::string_view subject = message_subject;
   const std::optional<ParsedSubject> parsed = parse_message_subject(config_.subject_prefix, subject);
-  const std::optional<Interest> via = parse_interest_subject(config_.subject_prefix, natsSubscription_GetSubject(sub));
+  const std::optional<Interest> via = parse_interest_subject(config_.subject_prefix, subscription_subject);
   if (!parsed || !via) return;  // not ours: someone else publishing under our prefix
   const std::string_view payload(natsMsg_GetData(msg), size_t(natsMsg_GetDataLength(msg)));
   messages_in_.fetch_add(1, std::memory_order_relaxed);
