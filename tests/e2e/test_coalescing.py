@@ -84,10 +84,11 @@ class CoalescingTest(ServerTestCase):
         self.assertGreaterEqual(grew, 3, "the window never opened under load: %r" % after)
         self.assertGreaterEqual(len(waits), 3, "no held messages were seen: %r" % after)
         self.assertLessEqual(after["coalescing_window_us"], max_delay_us)
-        # The loop sleeps until the deadline; being scheduled late is the machine's, not ours,
-        # so allow it a little (scaled for the sanitizer builds). Messages starved by a
-        # deadline that kept moving would wait as long as publishing lasts: seconds.
-        self.assertLessEqual(max(waits), max_delay_us + 3000 * FACTOR, "longest waits (us): %r" % waits)
+        # The loop sleeps until the deadline; being scheduled late is the machine's, not ours
+        # (14.5 ms seen for a 10 ms window with the suite running beside it on 2 cores), so allow
+        # it that (scaled for the sanitizer builds). Messages starved by a deadline that kept
+        # moving would wait as long as publishing lasts: a second or more.
+        self.assertLessEqual(max(waits), max_delay_us + 25000 * FACTOR, "longest waits (us): %r" % waits)
         deliveries = after["deliveries"] - before["deliveries"]
         writes = after["writes"] - before["writes"]
         self.assertGreater(deliveries / max(writes, 1), 1.5, "messages per write: %d / %d" % (deliveries, writes))
