@@ -3,11 +3,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <utility>
 #include <vector>
 
 #include "cluster/remote_delivery.h"
 #include "cluster/subject_codec.h"
 #include "core/clock.h"
+#include "pubsub/glob.h"
 
 namespace ringcast::cluster {
 namespace {
@@ -326,7 +329,10 @@ void NatsBridge::receive(natsSubscription* sub, natsMsg* msg) {
   bytes_in_.fetch_add(payload.size(), std::memory_order_relaxed);
   std::shared_lock lock(delivering_);
   if (closed_) return;
-  if (const unsigned dropped = deliver_remote(node_, parsed->kind, parsed->channel, payload, *via)) {
+  unsigned dropped = deliver_remote(node_, parsed->kind, parsed->channel, payload, *via);
+  if (parsed->kind == Kind::Channel && numbered_via(parsed->channel, *via))
+    dropped += !node_.post_to_number(parsed->channel, payload);
+  if (dropped != 0) {
     backlog_dropped_.fetch_add(dropped, std::memory_order_relaxed);
     const int64_t now = monotonic_ms();
     if (now - last_backlog_log_ms_.load(std::memory_order_relaxed) >= 1000) {
@@ -335,6 +341,32 @@ void NatsBridge::receive(natsSubscription* sub, natsMsg* msg) {
                    backlog_dropped_.load(std::memory_order_relaxed));
     }
   }
+}
+
+bool NatsBridge::numbered_via(std::string_view channel, const Interest& via) const {
+  for (const auto& [glob, interest] : history_globs_)
+    if (pubsub::glob_match(glob, channel)) return interest == via;
+  return false;
+}
+
+void NatsBridge::set_history_channels(const std::vector<std::string>& globs) {
+  std::vector<std::pair<std::string, Interest>> now;
+  for (const std::string& glob : globs)
+    if (std::none_of(now.begin(), now.end(), [&](const auto& g) { return g.first == glob; }))
+      now.emplace_back(glob, interest_for(Kind::Pattern, glob));
+  std::vector<std::pair<std::string, Interest>> before;
+  {
+    std::unique_lock lock(delivering_);
+    before = std::exchange(history_globs_, now);
+  }
+  auto held = [](const auto& list, const std::string& glob) {
+    return std::any_of(list.begin(), list.end(), [&](const auto& g) { return g.first == glob; });
+  };
+  // The same counted interests a PSUBSCRIBE of the glob takes.
+  for (const auto& [glob, interest] : now)
+    if (!held(before, glob)) interest_changed(Kind::Pattern, glob, true);
+  for (const auto& [glob, interest] : before)
+    if (!held(now, glob)) interest_changed(Kind::Pattern, glob, false);
 }
 
 void NatsBridge::on_message(natsConnection*, natsSubscription* sub, natsMsg* msg, void* closure) {

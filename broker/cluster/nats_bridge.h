@@ -23,6 +23,8 @@
 #include <string_view>
 #include <thread>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "cluster/remote_delivery.h"
 #include "config.h"
@@ -58,6 +60,15 @@ class NatsBridge final : public pubsub::InterestListener, public engine::Cluster
   // subscriber or lost its last one.
   void interest_changed(pubsub::Kind kind, std::string_view name, bool present) override;
 
+  // The globs of the node's history rules, at start-up (once the shards
+  // exist) and on each reload. The node holds NATS interest in every
+  // channel they match, and the copy of a message that arrives through the
+  // first matching glob's subscription is numbered in the channel's stream
+  // here, as a local publish is (LocalDelivery::post_to_number). The other
+  // local subscribers are served as before, by the copy of their own
+  // subscription: each gets the message once, numbered or not.
+  void set_history_channels(const std::vector<std::string>& globs);
+
   stats::ClusterFigures figures() const override;
 
  private:
@@ -82,6 +93,9 @@ class NatsBridge final : public pubsub::InterestListener, public engine::Cluster
   void update_dropped_count();
   void remind_if_unconnected();
   void receive(natsSubscription* sub, natsMsg* msg);
+  // True when the copy of a message on `channel` that came through `via`
+  // is the one to number (under delivering_).
+  bool numbered_via(std::string_view channel, const Interest& via) const;
   void push(Work&& w, size_t publish_bytes);
 
   static void on_message(natsConnection*, natsSubscription* sub, natsMsg* msg, void* closure);
@@ -124,6 +138,9 @@ class NatsBridge final : public pubsub::InterestListener, public engine::Cluster
   // Incoming deliveries hold this shared; stop() takes it exclusively to end them.
   mutable std::shared_mutex delivering_;
   std::atomic<bool> closed_{false};
+  // set_history_channels()'s globs, each with the interest it subscribes:
+  // written under delivering_ held exclusively.
+  std::vector<std::pair<std::string, Interest>> history_globs_;
   std::atomic<bool> ever_connected_{false};
 
   std::atomic<uint64_t> subjects_{0}, messages_out_{0}, bytes_out_{0}, messages_in_{0}, bytes_in_{0},

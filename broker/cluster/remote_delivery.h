@@ -17,6 +17,10 @@ class LocalDelivery {
   // Hands `message` (one frame reference for that shard) to shard `shard`;
   // false, and the reference is released, when the shard is too far behind.
   virtual bool post_remote(unsigned shard, pubsub::RoutedMessage message) = 0;
+  // Hands a message on a history channel to the shard that owns its stream,
+  // to be numbered there (RoutedMessage::to_number); false, and nothing
+  // kept, when that shard is too far behind.
+  virtual bool post_to_number(std::string_view channel, std::string_view payload) = 0;
 
  protected:
   ~LocalDelivery() = default;

@@ -18,6 +18,10 @@ void PubSubEngine::drain_inbox() {
   for (Envelope& e : inbox_batch_) {
     if (e.message.frame) {
       if (e.message.remote) remote_backlog_bytes_.fetch_sub(e.message.size, std::memory_order_relaxed);
+      if (e.message.to_number) {  // routed by nobody: not in flight
+        number_remote(e.message);
+        continue;
+      }
       deliver(e.message);
       ++delivered;
     } else {
@@ -46,7 +50,7 @@ PubSubEngine::Accepted PubSubEngine::accept_remote(pubsub::RoutedMessage message
   if (remote_backlog_bytes_.fetch_add(bytes, std::memory_order_relaxed) + bytes > kMaxRemoteBacklogBytes) {
     remote_backlog_bytes_.fetch_sub(bytes, std::memory_order_relaxed);
     message.frame->release();
-    directory_.in_flight().delivered(index_, 1);  // never will be: nothing to wait for
+    if (!message.to_number) directory_.in_flight().delivered(index_, 1);  // never will be: nothing to wait for
     return Accepted::dropped;
   }
   message.remote = true;

@@ -34,6 +34,19 @@ void PubSubEngine::publish_at_owner(std::string_view channel, std::vector<std::s
   });
 }
 
+void PubSubEngine::number_remote(const pubsub::RoutedMessage& m) {
+  const std::string_view channel = m.key();
+  const pubsub::HistoryLimits* limits = history_limits(Kind::Channel, channel);
+  if (limits == nullptr) {  // a reload ended the rule on the way
+    m.frame->release();
+    return;
+  }
+  const uint64_t offset = history_.append(channel, *limits, m.frame, m.begin, m.size, now_ms_).offset;
+  // Before shrink_to, which may evict this very frame (channel and payload point into it).
+  if (!resumers_.empty()) send_to_resumers(channel, pubsub::message_payload(m.bytes()), offset, 0);
+  history_.shrink_to(history_max_memory_);
+}
+
 void PubSubEngine::expire_history() {
   history_.expire(now_ms_);
   counters_.history_channels.set(history_.streams());

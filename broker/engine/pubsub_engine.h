@@ -84,6 +84,10 @@ class PubSubEngine {
   // delivered them; the caller discounts its subscriptions.
   void publish_at_owner(std::string_view channel, std::vector<std::string> payloads, uint64_t publisher,
                         std::function<void(ShardContext&, int64_t)> done);
+  // On the owner shard: a message from another node on a history channel
+  // (RoutedMessage::to_number, one frame reference) gets the stream's next
+  // offset, is retained and goes to the channel's RESUME subscribers.
+  void number_remote(const pubsub::RoutedMessage& m);
   // HISTORY, on the owner shard: the messages after `after`, at most `count`.
   pubsub::HistoryPage history_page(std::string_view channel, uint64_t after, uint64_t count) const;
   // RESUME (resume.cpp). On the channel's owner shard, in one step: `s`

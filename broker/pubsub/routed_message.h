@@ -23,6 +23,10 @@ struct RoutedMessage {
   Kind kind = Kind::Channel;
   bool remote = false;    // came from another node (counted in the shard's remote backlog)
   bool in_block = false;  // frame is a MessageArena block shared with other messages
+  // From another node, on a history channel: for the shard that owns its
+  // stream to number and retain, and send to RESUME subscribers; the
+  // directory's subscribers got their own copy (cluster/remote_delivery.h).
+  bool to_number = false;
   uint64_t version = 0;   // the directory version it was routed at
   // The client that published it, when that client asked not to hear its
   // own messages (CLIENT NO-ECHO); 0 otherwise, which costs delivery nothing.

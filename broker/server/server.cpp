@@ -25,8 +25,21 @@ namespace ringcast {
 Server::Server(config::Config config, std::shared_ptr<const acl::Registry> acl)
     : config_(std::move(config)), acl_(std::move(acl)), node_(config_.maxclients) {}
 
+namespace {
+
+std::vector<std::string> history_globs(const config::HistoryConfig& history) {
+  std::vector<std::string> globs;
+  for (const config::HistoryRule& rule : history.rules) globs.insert(globs.end(), rule.channels.begin(), rule.channels.end());
+  return globs;
+}
+
+}  // namespace
+
 void Server::reload(const config::Config& cfg, std::shared_ptr<const acl::Registry> acl) {
   node_.clients.set_maxclients(cfg.maxclients);
+  // Before the shards take the new rules: a RESUME they then accept waits
+  // for the NATS interest queued here (Shard::resume_channel).
+  if (bridge_) bridge_->set_history_channels(history_globs(cfg.history));
   auto shared = std::make_shared<const config::Config>(cfg);
   for (auto& shard : node_.shards)
     shard->post_external([shared, acl](engine::ShardContext& s) {
@@ -40,6 +53,12 @@ stats::Snapshot Server::snapshot() const { return take_snapshot(node_); }
 
 bool Server::post_remote(unsigned shard, pubsub::RoutedMessage message) {
   return node_.shards[shard]->post_remote(message);
+}
+
+bool Server::post_to_number(std::string_view channel, std::string_view payload) {
+  pubsub::RoutedMessage message = pubsub::encode_message(pubsub::Kind::Channel, {}, channel, payload, 1);
+  message.to_number = true;
+  return post_remote(pubsub::history_owner(channel, node_.shard_count), message);
 }
 
 Server::~Server() {
@@ -114,6 +133,8 @@ std::string Server::start() {
   if (n > 64) n = 64;  // the directory's shard masks are 64 bits
   node_.shard_count = n;
   for (unsigned i = 0; i < n; ++i) node_.shards.push_back(std::make_unique<Shard>(node_, i, config_, acl_));
+  // Messages to number need the shards; clients come later.
+  if (bridge_) bridge_->set_history_channels(history_globs(config_.history));
 
   // Each backend must be set up by the thread that uses it; the loops start
   // only once every one exists, since shards post into each other's.

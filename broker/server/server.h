@@ -60,6 +60,7 @@ class Server final : public cluster::LocalDelivery {
   const pubsub::Directory& directory() const override { return node_.directory; }
   acl::AccessLog& access_log() { return node_.access_log; }
   bool post_remote(unsigned shard, pubsub::RoutedMessage message) override;
+  bool post_to_number(std::string_view channel, std::string_view payload) override;
 
  private:
   std::string open_listener();

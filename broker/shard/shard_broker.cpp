@@ -55,8 +55,17 @@ bool Shard::unsubscribe(Connection& c, Kind kind, std::string_view name) {
 
 void Shard::resume_channel(Connection& c, std::string_view channel, uint64_t epoch, uint64_t offset) {
   c.waiting = true;
-  engine_.resume(c, channel, epoch, offset, [slot = c.slot, id = c.id](engine::ShardContext& ctx) {
-    resume_with(ctx, slot, id, [](Connection&) {});
+  auto done = [slot = c.slot, id = c.id](engine::ShardContext& ctx) { resume_with(ctx, slot, id, [](Connection&) {}); };
+  engine::ClusterLink* link = engine_.cluster();
+  if (link == nullptr) return engine_.resume(c, channel, epoch, offset, std::move(done));
+  // In a cluster the node's interest in history channels (the rules' globs)
+  // must have reached NATS first, as a SUBSCRIBE's does, or messages from
+  // other nodes could pass the resumer by.
+  link->after_flush([this, slot = c.slot, id = c.id, channel = std::string(channel), epoch, offset, done] {
+    post_external([=](engine::ShardContext& ctx) {
+      auto& shard = static_cast<Shard&>(ctx);
+      if (Connection* conn = shard.find(slot, id)) shard.engine().resume(*conn, channel, epoch, offset, done);
+    });
   });
 }
 
