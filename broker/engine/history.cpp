@@ -41,9 +41,11 @@ void PubSubEngine::number_remote(const pubsub::RoutedMessage& m) {
     m.frame->release();
     return;
   }
-  const uint64_t offset = history_.append(channel, *limits, m.frame, m.begin, m.size, now_ms_).offset;
-  // Before shrink_to, which may evict this very frame (channel and payload point into it).
-  if (!resumers_.empty()) send_to_resumers(channel, pubsub::message_payload(m.bytes()), offset, 0);
+  // Copied into the stream's block, as a local publish is written there.
+  const std::string_view payload = pubsub::message_payload(m.bytes());
+  const uint64_t offset = history_.append(channel, *limits, payload, 0, now_ms_).offset;
+  if (!resumers_.empty()) send_to_resumers(channel, payload, offset, 0);
+  m.frame->release();
   history_.shrink_to(history_max_memory_);
 }
 

@@ -77,17 +77,17 @@ int64_t PubSubEngine::route_and_send(Kind kind, std::string_view channel, std::s
   counters_.publishes.add();
   // drop-oldest drops whole messages: each needs a frame of its own, not a slice of a block.
   const bool own_frames = drop_oldest_policy();
-  // A history channel's message is kept in a frame of its own, which its
-  // channel subscribers are sent as well.
+  // A history channel's message is numbered and kept first, in its stream's
+  // block, whose slice its channel subscribers are sent.
   const pubsub::HistoryLimits* limits = history_limits(kind, channel);
-  RoutedMessage kept;
-  if (limits != nullptr) kept = pubsub::encode_message(kind, {}, channel, payload, 1);
+  pubsub::HistoryStreams::Appended kept{};
+  if (limits != nullptr) kept = history_.append(channel, *limits, payload, 0, now_ms_);
   const int64_t receivers = pubsub::route_publish(
       directory_, kind, channel, true, uint64_t(1) << index_, [](std::string_view) { return true; },
       [&](Kind k, std::string_view pattern, uint32_t refs) {
-        if (limits != nullptr && k == kind) {
-          kept.frame->add_refs(refs);
-          return kept;
+        if (limits != nullptr && k == kind && !own_frames) {
+          kept.message.frame->add_refs(refs);
+          return kept.message;
         }
         return own_frames ? pubsub::encode_message(k, pattern, channel, payload, refs)
                           : arena_.encode(k, pattern, channel, payload, refs);
@@ -99,9 +99,8 @@ int64_t PubSubEngine::route_and_send(Kind kind, std::string_view channel, std::s
   routed_.clear();
   int64_t resumed = 0;
   if (limits != nullptr) {
-    const uint64_t offset = history_.append(channel, *limits, kept.frame, kept.begin, kept.size, now_ms_).offset;
     history_.shrink_to(history_max_memory_);
-    if (!resumers_.empty()) resumed = send_to_resumers(channel, payload, offset, quiet_publisher);
+    if (!resumers_.empty()) resumed = send_to_resumers(channel, payload, kept.offset, quiet_publisher);
   }
   if (link_ != nullptr) link_->forward(kind, channel, payload);
   return receivers + resumed;

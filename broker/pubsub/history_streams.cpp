@@ -40,11 +40,11 @@ void HistoryStreams::count_resumer(std::string_view channel, int delta) {
 }
 
 HistoryStreams::Appended HistoryStreams::append(std::string_view channel, const HistoryLimits& limits,
-                                                SharedFrame* frame, uint32_t begin, uint32_t size, int64_t now_ms) {
+                                                std::string_view payload, uint32_t refs, int64_t now_ms) {
   HistoryStream& s = open(channel, limits);
   s.limits = limits;  // a reload's limits apply from the next message on
   const size_t before = s.ring.bytes();
-  const uint64_t offset = s.ring.append(frame, begin, size, now_ms);
+  const HistoryRing::Appended added = s.ring.append(channel, payload, refs, now_ms);
   ++messages_;
   const size_t held = s.ring.size();
   s.ring.trim(limits.max_messages, std::numeric_limits<int64_t>::min());
@@ -52,7 +52,7 @@ HistoryStreams::Appended HistoryStreams::append(std::string_view channel, const 
   messages_ -= dropped;
   evicted_ += dropped;
   account(int64_t(s.ring.bytes()) - int64_t(before));
-  return {s.epoch, offset};
+  return {s.epoch, added.offset, added.message};
 }
 
 const HistoryStream* HistoryStreams::find(std::string_view channel) const {

@@ -79,12 +79,14 @@ class HistoryStreams {
   struct Appended {
     uint64_t epoch;
     uint64_t offset;
+    RoutedMessage message;  // as HistoryRing::Appended's
   };
-  // Gives the message its offset in `channel`'s stream (made with a new
-  // epoch if there is none) and keeps `frame` (one reference taken over);
-  // then applies `limits`' count limit.
-  Appended append(std::string_view channel, const HistoryLimits& limits, SharedFrame* frame, uint32_t begin,
-                  uint32_t size, int64_t now_ms);
+  // Gives `payload` its offset in `channel`'s stream (made with a new epoch
+  // if there is none) and keeps its RESP2 `message` frame, with `refs`
+  // references on it for the caller's fan-out; then applies `limits`' count
+  // limit.
+  Appended append(std::string_view channel, const HistoryLimits& limits, std::string_view payload, uint32_t refs,
+                  int64_t now_ms);
   // The stream of `channel`, or null when it has none (never published to,
   // or evicted whole).
   const HistoryStream* find(std::string_view channel) const;

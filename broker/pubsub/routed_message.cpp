@@ -74,6 +74,22 @@ RoutedMessage encode_message(Kind kind, std::string_view pattern, std::string_vi
   return m;
 }
 
+size_t channel_message_size(std::string_view channel, std::string_view payload) {
+  return layout(Kind::Channel, {}, channel, payload).size;
+}
+
+RoutedMessage write_channel_message(SharedFrame* frame, uint32_t begin, std::string_view channel,
+                                    std::string_view payload) {
+  const Layout l = layout(Kind::Channel, {}, channel, payload);
+  RoutedMessage m;
+  m.frame = frame;
+  m.begin = begin;
+  m.size = uint32_t(l.size);
+  m.in_block = true;
+  write_message(frame->data() + begin, l, m, {}, channel, payload);
+  return m;
+}
+
 MessageArena::~MessageArena() {
   if (block_ != nullptr) block_->release();
 }

@@ -41,6 +41,14 @@ struct RoutedMessage {
 RoutedMessage encode_message(Kind kind, std::string_view pattern, std::string_view channel,
                              std::string_view payload, uint32_t refs);
 
+// The size of encode_message()'s frame for a Kind::Channel message.
+size_t channel_message_size(std::string_view channel, std::string_view payload);
+// Writes that frame into `frame` at `begin` (channel_message_size() bytes
+// must fit there) and returns it as a slice of `frame`, marked in_block;
+// references are the caller's business.
+RoutedMessage write_channel_message(SharedFrame* frame, uint32_t begin, std::string_view channel,
+                                    std::string_view payload);
+
 // A message of a RESUME subscription: Redis's `message` with the offset
 // appended (`*4 message channel payload :offset`), so code that reads the
 // channel and payload where Redis puts them still works. One reference.

@@ -20,8 +20,7 @@ struct Node : HistoryNode {
 
 HistoryStreams::Appended add(HistoryStreams& s, std::string_view channel, const std::string& payload,
                              int64_t now_ms, HistoryLimits limits = {}) {
-  const RoutedMessage m = encode_message(Kind::Channel, {}, channel, payload, 1);
-  return s.append(channel, limits, m.frame, m.begin, m.size, now_ms);
+  return s.append(channel, limits, payload, 0, now_ms);
 }
 
 TEST(HistoryStreams, OffsetsCountPerChannelWithinAnEpochPerStream) {
