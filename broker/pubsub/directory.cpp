@@ -15,7 +15,7 @@ uint64_t Directory::subscribed(Kind kind, std::string_view name, unsigned shard,
   if (it == map.end()) {
     it = map.emplace(std::string(name), Route{}).first;
     if (kind == Kind::Pattern) {
-      index_.insert(it->first);
+      it->second.index_place = index_.insert(it->first);
       patterns_present_.store(map.size(), std::memory_order_release);
     }
     if (listener_ != nullptr) listener_->interest_changed(kind, name, true);
@@ -36,7 +36,10 @@ uint64_t Directory::unsubscribed(Kind kind, std::string_view name, unsigned shar
   if (it == map.end()) return version;
   if (last_on_shard) it->second.shards &= ~(uint64_t(1) << shard);
   if (--it->second.subscribers != 0) return version;
-  if (kind == Kind::Pattern) index_.erase(it->first);
+  if (kind == Kind::Pattern) {
+    if (const std::string_view* moved = index_.erase(it->first, it->second.index_place))
+      map.find(*moved)->second.index_place = it->second.index_place;
+  }
   if (listener_ != nullptr) listener_->interest_changed(kind, name, false);
   map.erase(it);
   if (kind == Kind::Pattern) patterns_present_.store(map.size(), std::memory_order_release);

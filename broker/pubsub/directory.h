@@ -44,7 +44,9 @@ namespace ringcast::pubsub {
 struct Route {
   uint64_t shards = 0;       // bit i: shard i has local subscribers
   uint32_t subscribers = 0;  // subscriptions across all shards
+  uint32_t index_place = 0;  // a pattern's place in the PatternIndex (in what was padding)
 };
+static_assert(sizeof(Route) == 16);
 
 // Told when a name gets its first subscriber on this node or loses its
 // last one (the cluster bridge follows this with its NATS subscriptions).

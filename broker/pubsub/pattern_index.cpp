@@ -20,37 +20,35 @@ std::string_view literal_prefix(std::string_view pattern, std::string& scratch) 
 
 }  // namespace
 
-void PatternIndex::insert(std::string_view pattern) {
-  auto [at, fresh] = position_.try_emplace(pattern, 0);
-  if (!fresh) return;
+uint32_t PatternIndex::insert(std::string_view pattern) {
   std::string scratch;
   const std::string_view prefix = literal_prefix(pattern, scratch);
   auto it = by_prefix_.find(prefix);
-  if (it == by_prefix_.end()) it = by_prefix_.emplace(std::string(prefix), std::vector<std::string_view>{}).first;
-  auto& list = it->second;
-  at->second = list.size();
-  list.push_back(pattern);
-  ++prefix_lengths_[prefix.size()];
+  if (it == by_prefix_.end()) {
+    by_prefix_.emplace(std::string(prefix), Patterns{pattern, {}});
+    ++prefix_lengths_[prefix.size()];
+    return 0;
+  }
+  it->second.rest.push_back(pattern);
+  return uint32_t(it->second.rest.size());
 }
 
-void PatternIndex::erase(std::string_view pattern) {
-  auto at = position_.find(pattern);
-  if (at == position_.end()) return;
-  const size_t index = at->second;
-  position_.erase(at);
+const std::string_view* PatternIndex::erase(std::string_view pattern, uint32_t place) {
   std::string scratch;
   const std::string_view prefix = literal_prefix(pattern, scratch);
   auto it = by_prefix_.find(prefix);
-  auto& list = it->second;
-  // Swap-remove: the last pattern of the list takes the erased one's place.
-  if (index + 1 != list.size()) {
-    list[index] = list.back();
-    position_[list[index]] = index;
+  Patterns& list = it->second;
+  if (list.rest.empty()) {  // its only pattern
+    by_prefix_.erase(it);
+    auto len = prefix_lengths_.find(prefix.size());
+    if (--len->second == 0) prefix_lengths_.erase(len);
+    return nullptr;
   }
-  list.pop_back();
-  if (list.empty()) by_prefix_.erase(it);
-  auto len = prefix_lengths_.find(prefix.size());
-  if (--len->second == 0) prefix_lengths_.erase(len);
+  // Swap-remove: the last pattern of the list takes the erased one's place.
+  const auto last = uint32_t(list.rest.size());
+  if (place != last) list.at(place) = list.rest.back();
+  list.rest.pop_back();
+  return place != last ? &list.at(place) : nullptr;
 }
 
 }  // namespace ringcast::pubsub

@@ -10,7 +10,6 @@
 #include <map>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "pubsub/glob.h"
@@ -20,10 +19,15 @@ namespace ringcast::pubsub {
 
 class PatternIndex {
  public:
-  // Adds a pattern (no-op if present). `pattern` must outlive its entry here:
-  // the index keeps a view of it.
-  void insert(std::string_view pattern);
-  void erase(std::string_view pattern);
+  // Adds a pattern that is not in the index yet. `pattern` must outlive its
+  // entry here: the index keeps a view of it. Returns the pattern's place,
+  // which the caller keeps beside the pattern (Route::index_place) and hands
+  // back to erase(): the index needs no map of its own from pattern to place.
+  uint32_t insert(std::string_view pattern);
+  // Removes `pattern`, at `place`. The last pattern of its prefix's list
+  // moves into the gap: returns that pattern, whose place is now `place`
+  // (the caller updates what it keeps), or null when none moved.
+  const std::string_view* erase(std::string_view pattern, uint32_t place);
 
   // Calls visit(pattern) for every indexed pattern whose literal prefix
   // `channel` starts with: the only ones that can match it.
@@ -33,7 +37,9 @@ class PatternIndex {
       if (length > channel.size()) break;
       auto it = by_prefix_.find(channel.substr(0, length));
       if (it == by_prefix_.end()) continue;
-      for (std::string_view pattern : it->second) visit(pattern);
+      const Patterns& list = it->second;
+      visit(list.first);
+      for (std::string_view pattern : list.rest) visit(pattern);
     }
   }
 
@@ -46,8 +52,14 @@ class PatternIndex {
   }
 
  private:
-  NameMap<std::vector<std::string_view>> by_prefix_;
-  std::unordered_map<std::string_view, size_t> position_;  // each pattern's index in its prefix's list
+  // The patterns of one prefix, never empty. The first inline: most prefixes
+  // have one pattern, and churning patterns then allocate no list.
+  struct Patterns {
+    std::string_view first;
+    std::vector<std::string_view> rest;  // places 1, 2, ...
+    std::string_view& at(uint32_t place) { return place == 0 ? first : rest[place - 1]; }
+  };
+  NameMap<Patterns> by_prefix_;
   std::map<size_t, uint32_t> prefix_lengths_;  // distinct prefix lengths, ascending, with use counts
 };
 

@@ -62,6 +62,40 @@ TEST(Directory, PatternsRouteOnlyPlainChannels) {
   EXPECT_TRUE(route(d, Kind::Channel, "news").patterns.empty());
 }
 
+TEST(Directory, PatternsUnderOnePrefixRouteRightThroughChurn) {
+  // Patterns sharing a literal prefix ("room:") share one index list, and
+  // erasing one moves another into its place: the directory must keep each
+  // pattern's place current, or a later erase removes the wrong one.
+  Directory d;
+  std::vector<std::string> patterns, channels;
+  for (int i = 0; i < 64; ++i) {
+    patterns.push_back("room:*" + std::to_string(i));
+    channels.push_back("room:" + std::to_string(i));
+  }
+  std::vector<bool> live(patterns.size(), false);
+  uint64_t seed = 7;
+  for (int step = 0; step < 5000; ++step) {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    const size_t i = size_t(seed >> 33) % patterns.size();
+    if (live[i]) {
+      d.unsubscribed(Kind::Pattern, patterns[i], 0, true);
+    } else {
+      d.subscribed(Kind::Pattern, patterns[i], 0, true);
+    }
+    live[i] = !live[i];
+    if (step % 499 != 0) continue;
+    for (const std::string& channel : channels) {
+      std::vector<std::string> expected, got;
+      for (size_t k = 0; k < patterns.size(); ++k)
+        if (live[k] && glob_match(patterns[k], channel)) expected.push_back(patterns[k]);
+      for (const auto& [p, r] : route(d, Kind::Channel, channel).patterns) got.push_back(p);
+      std::sort(expected.begin(), expected.end());
+      std::sort(got.begin(), got.end());
+      ASSERT_EQ(got, expected) << "step " << step << ", channel " << channel;
+    }
+  }
+}
+
 TEST(Directory, KindsAreSeparateNamespaces) {
   Directory d;
   d.subscribed(Kind::ShardChannel, "c", 0, true);
