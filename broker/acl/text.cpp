@@ -2,23 +2,9 @@
 #include "acl/text.h"
 
 namespace ringcast::acl {
-namespace {
-
-char lower(char ch) { return ch >= 'A' && ch <= 'Z' ? char(ch - 'A' + 'a') : ch; }
-
-}  // namespace
-
-bool iequals_ascii(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
 std::string to_lower_ascii(std::string_view text) {
   std::string out(text);
-  for (char& ch : out) ch = lower(ch);
+  for (char& ch : out) ch = lower_ascii(ch);
   return out;
 }
 

@@ -9,6 +9,7 @@
 
 #include "acl/registry.h"
 #include "acl/replies.h"
+#include "acl/text.h"
 #include "commands/handlers.h"
 
 namespace ringcast::commands {
@@ -160,7 +161,7 @@ const CommandSpec kCommands[] = {
 // Lower-cases into `buf`; false when the name is too long to be a command.
 bool lower(std::string_view in, std::array<char, 32>& buf, std::string_view& out) {
   if (in.size() > buf.size()) return false;
-  for (size_t i = 0; i < in.size(); ++i) buf[i] = char(std::tolower(static_cast<unsigned char>(in[i])));
+  for (size_t i = 0; i < in.size(); ++i) buf[i] = acl::lower_ascii(in[i]);
   out = {buf.data(), in.size()};
   return true;
 }
@@ -207,12 +208,7 @@ acl::CommandCatalog acl_catalog() {
   return acl::CommandCatalog(entries);
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  return true;
-}
+bool iequals(std::string_view a, std::string_view b) { return acl::iequals_ascii(a, b); }
 
 const CommandSpec* find(std::string_view name) {
   std::array<char, 32> buf;
