@@ -6,11 +6,12 @@
 # the same way, so buffers that grow once are not counted against history.
 #   loadgen/history_memory.py [build/release/broker/ringcast] [MESSAGES]
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
+
+from server_process import connect_when_up, free_port, rss_bytes
 
 CONFIG = """port: %d
 history:
@@ -21,20 +22,6 @@ history:
 # (channel, payload bytes); "warm" keeps no history.
 RUNS = [("warm", 16), ("m:1", 16), ("orders:12345", 100), ("m:2", 16)]
 BATCH = 1000
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def rss_bytes(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    return 0
 
 
 def command(*args):
@@ -81,14 +68,7 @@ def main():
         server = subprocess.Popen([binary, "--config", config, "--shards", "1"], stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL)
         try:
-            for _ in range(200):
-                try:
-                    sock = socket.create_connection(("127.0.0.1", port))
-                    break
-                except OSError:
-                    time.sleep(0.05)
-            else:
-                raise RuntimeError("ringcast did not start")
+            sock = connect_when_up(port)
             print("%d messages per channel, one shard" % messages)
             for channel, size in RUNS:
                 one = command("PUBLISH", channel, b"x" * size)

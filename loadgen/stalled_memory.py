@@ -10,23 +10,11 @@ import sys
 import tempfile
 import time
 
+from server_process import connect_when_up, free_port, rss_bytes
+
 SUBSCRIBERS = 50
 MESSAGES = 16
 PAYLOAD = 1 << 20
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def rss_bytes(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    return 0
 
 
 def read_line(sock):
@@ -42,12 +30,7 @@ def read_line(sock):
 def measure(argv, port):
     server = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port)).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+        connect_when_up(port).close()
         subscribers = []
         for _ in range(SUBSCRIBERS):
             s = socket.socket()
