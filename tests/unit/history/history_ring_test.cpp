@@ -102,6 +102,30 @@ TEST(HistoryRing, ReadsFromAnyOffsetFindTheRightBlock) {
   }
 }
 
+TEST(HistoryRing, MessagesLargerThanABlockAndEmptyOnesKeepTheirBytes) {
+  HistoryRing ring;
+  std::vector<std::string> payloads;
+  for (int i = 0; i < 300; ++i) {
+    if (i % 50 == 7) {
+      payloads.push_back(std::string(100000 + i, char('a' + i % 26)));  // a block of its own
+    } else if (i % 10 == 3) {
+      payloads.emplace_back();
+    } else {
+      payloads.push_back("m" + std::to_string(i));
+    }
+    const HistoryRing::Appended a = ring.append("c", payloads.back(), 0, i);
+    EXPECT_EQ(message_payload(a.message.bytes()), payloads.back());
+    EXPECT_LE(a.message.begin + a.message.size, a.message.frame->size());
+  }
+  const auto all = read(ring, 0);
+  ASSERT_EQ(all.size(), payloads.size());
+  for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i].second, payloads[i]) << i;
+  ring.trim(0, 150);
+  const auto rest = read(ring, 0);
+  ASSERT_EQ(rest.size(), 150u);
+  EXPECT_EQ(rest.front(), (std::pair<uint64_t, std::string>{151, payloads[150]}));
+}
+
 TEST(HistoryRing, RetainedMessageCostsItsFrameAndUnder64BytesMore) {
   HistoryRing ring;
   const std::string payload(100, 'x');
