@@ -7,7 +7,7 @@ import time
 import unittest
 
 from harness import cmd
-from cluster_testcase import ClusterTestCase, message, pmessage, skip_unless_ringcast_cluster
+from cluster_testcase import ClusterTestCase, message, node_config, pmessage, skip_unless_ringcast_cluster
 
 HISTORY = ("history:\n"
            "  rules:\n"
@@ -116,6 +116,20 @@ class ClusterHistoryTest(ClusterTestCase):
         # The other node's epoch means nothing here.
         other, reply = self.resume(self.n1, b"chat:7", epoch, 1)
         self.assertEqual(reply[3], 0, "not recovered on the node that does not know the epoch")
+
+    def test_a_reload_moves_the_nodes_nats_interest_to_the_new_rules(self):
+        self.wait_nats_subscriptions(self.nats[0], "ringcast-node-2",
+                                     ["ringcast.c.chat%3A.>", "ringcast.c.orders%3A.>"])
+        self.n2.write_config(node_config(self.nats.urls(first=0), "ringcast-node-2",
+                                         "history:\n  rules:\n    - {channels: [\"news:*\"]}\n"))
+        self.n2.reload()
+        self.wait_nats_subscriptions(self.nats[0], "ringcast-node-2", ["ringcast.c.news%3A.>"])
+        # Node 1 keeps no history for news: node 2 numbers what it publishes there on arrival.
+        resumer, reply = self.resume(self.n2, b"news:1", 0, 0)
+        self.assertEqual(reply[2:4], [1, 1])
+        self.publish(self.n1, b"news:1", b"first", b"second")
+        want = offset_message(b"news:1", b"first", 1) + offset_message(b"news:1", b"second", 2)
+        self.assertBytes(resumer.read_exact(len(want), timeout=10), want)
 
 
 if __name__ == "__main__":
