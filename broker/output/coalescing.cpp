@@ -4,17 +4,30 @@
 namespace ringcast::output {
 namespace {
 
-// A window opens when the shard's thread is on a CPU more than kBusy of
-// the time, and closes below kIdle: the gap keeps the saving a window
-// brings from closing it again at once. On loopback a send also pays the
-// reader's wake-up, so a shard at 2,000 publishes/s to 100 subscribers
-// already sits near 80% without a window, and about 40% with one of 1 ms.
+// A window opens when, writing without one, the shard's thread is on a CPU
+// more than kSaturating of the time: near saturation, where messages would
+// soon queue behind sends and where the sends a window saves matter. Below
+// that the shard answers fastest by writing at once, and does: at 2,000
+// publishes/s to 100 subscribers a 1 ms window halves ringcast's CPU per
+// delivery (to 0.5x redis-server's) but makes its p99 2.7x redis-server's;
+// without one, that shard is 50-75% busy, at redis-server's CPU and
+// latency. At 20,000/s to 100 it is 92-100% busy without a window, ~40%
+// with one.
 // Measured and rejected: sizing the window to gather a fixed number of
 // messages per write from the rate of delivering iterations. A saturated
 // loop runs few, long iterations, so that rate reads low exactly where a
-// window saves most (20,000 publishes/s to 100 subscribers: 98% busy,
-// no window).
-constexpr double kBusy = 0.25;
+// window saves most.
+constexpr double kSaturating = 0.90;
+// ... for kHotPeriods measuring periods in a row: one 10 ms period can run
+// hot on a burst of publishes (or the loadgen catching up on its schedule)
+// in a shard that averages 55% (0.8 for 50 ms was seen there).
+constexpr int kHotPeriods = 5;
+// An open window halves the load it is judged by, so the shard cannot tell
+// from it whether it still needs one: it closes it every kRecheckPeriods and
+// looks at a period without it (the window reopens after that one period if
+// the shard is still saturating: 1% of the time at twice the sends). An idle
+// shard closes it at once.
+constexpr int kRecheckPeriods = 100;
 constexpr double kIdle = 0.10;
 // A window gathers only for subscribers written again soon: at least half
 // the writes must follow their subscriber's previous one closely (see
@@ -28,11 +41,21 @@ constexpr double kGathersKeep = 0.25;
 }  // namespace
 
 void Coalescing::retune(double load, double close_share) {
-  const bool open = window_ns_ != 0;
-  if (load > kBusy && close_share >= (open ? kGathersKeep : kGathersOpen)) {
+  if (window_ns_ != 0) {
+    if (load < kIdle || close_share < kGathersKeep) {
+      window_ns_ = 0;
+      hot_periods_ = 0;
+    } else if (++open_periods_ >= kRecheckPeriods) {
+      window_ns_ = 0;
+      hot_periods_ = kHotPeriods - 1;  // it was saturating until now: one period decides
+    }
+    return;
+  }
+  hot_periods_ = load > kSaturating && close_share >= kGathersOpen ? hot_periods_ + 1 : 0;
+  if (hot_periods_ >= kHotPeriods) {
     window_ns_ = max_delay_ns_;
-  } else if (load < kIdle || close_share < kGathersKeep) {
-    window_ns_ = 0;
+    open_periods_ = 0;
+    hot_periods_ = 0;
   }
 }
 

@@ -12,9 +12,10 @@
 // them at once, with whatever messages the connection holds).
 //
 // The window follows load (see coalescing.cpp): `max_delay` while the shard
-// is busy and its subscribers are written often enough for a window to
-// gather, zero otherwise, so coalescing is paid for only where the sends it
-// saves are a real share of the shard's time.
+// would otherwise be near saturation and its subscribers are written often
+// enough for a window to gather, zero otherwise: a shard with room to spare
+// answers fastest by writing at once, and one near saturation would soon
+// make messages wait longer than the window behind its own sends.
 #pragma once
 
 #include <algorithm>
@@ -99,10 +100,13 @@ class Coalescing {
   int64_t period_cpu_ns_ = 0;
   uint64_t writes_ = 0;
   uint64_t close_writes_ = 0;
+  int open_periods_ = 0;  // measuring periods since the window opened
+  int hot_periods_ = 0;   // periods in a row near saturation without a window
 
   // Sets the window from the share of the last period the shard was on a
   // CPU and the share of its writes that came soon after their subscriber's
-  // previous one.
+  // previous one; an open window is closed now and then, to see whether the
+  // shard still needs it.
   void retune(double load, double close_share);
 };
 

@@ -34,7 +34,7 @@ int64_t run_loaded(Coalescing& c, int64_t now, double load, int periods, double 
 Coalescing busy_shard(int64_t max_delay, int64_t& now) {
   Coalescing c;
   c.set_max_delay_ns(max_delay);
-  now = run_loaded(c, 1000 * kMs, 0.9, 3);
+  now = run_loaded(c, 1000 * kMs, 0.95, 5);
   EXPECT_EQ(c.window_ns(), max_delay);
   return c;
 }
@@ -107,31 +107,58 @@ TEST(Coalescing, NoMessageWaitsLongerThanTheWindow) {
   EXPECT_LT(flushes, messages) << "some messages were gathered";
 }
 
-TEST(Coalescing, AWindowOfMaxDelayOpensAbove25PercentBusyAndClosesBelow10) {
+TEST(Coalescing, AWindowOpensOnlyNearSaturation) {
   Coalescing c;
   c.set_max_delay_ns(2 * kMs);
-  int64_t now = run_loaded(c, kMs, 0.2, 5);
-  EXPECT_EQ(c.window_ns(), 0) << "20% busy: no window";
-  now = run_loaded(c, now, 0.3, 1);
-  EXPECT_EQ(c.window_ns(), 2 * kMs);
-  now = run_loaded(c, now, 0.15, 5);
-  EXPECT_EQ(c.window_ns(), 2 * kMs) << "15% with the window: it stays";
-  now = run_loaded(c, now, 0.05, 1);
-  EXPECT_EQ(c.window_ns(), 0) << "idle: closed";
-  now = run_loaded(c, now, 0.15, 5);
-  EXPECT_EQ(c.window_ns(), 0) << "15% without one: not busy enough to open it";
+  int64_t now = run_loaded(c, kMs, 0.85, 20);
+  EXPECT_EQ(c.window_ns(), 0) << "85% busy: room to spare, so every message goes out at once";
+  now = run_loaded(c, now, 0.95, 4);
+  now = run_loaded(c, now, 0.5, 1);
+  now = run_loaded(c, now, 0.95, 4);
+  EXPECT_EQ(c.window_ns(), 0) << "a hot period or four among cooler ones: a burst, not saturation";
+  run_loaded(c, now, 0.95, 1);
+  EXPECT_EQ(c.window_ns(), 2 * kMs) << "95% busy for 50 ms: near saturation";
+}
+
+TEST(Coalescing, AnOpenWindowIsRecheckedWithoutItEverySecond) {
+  Coalescing c;
+  c.set_max_delay_ns(kMs);
+  int64_t now = run_loaded(c, kMs, 0.95, 5);
+  ASSERT_EQ(c.window_ns(), kMs);
+  // The window halves the load; that alone must not close it.
+  int open_for = 0;
+  while (c.window_ns() != 0 && open_for < 1000) {
+    now = run_loaded(c, now, 0.45, 1);
+    ++open_for;
+  }
+  EXPECT_EQ(open_for, 100) << "closed after 100 periods of 10 ms to look at the load without it";
+  now = run_loaded(c, now, 0.95, 1);
+  EXPECT_EQ(c.window_ns(), kMs) << "still saturating without it: open again after one period";
+  for (int i = 0; i < 100; ++i) now = run_loaded(c, now, 0.45, 1);
+  ASSERT_EQ(c.window_ns(), 0);
+  now = run_loaded(c, now, 0.6, 5);
+  EXPECT_EQ(c.window_ns(), 0) << "the load fell meanwhile: 60% without a window keeps it closed";
+}
+
+TEST(Coalescing, AnOpenWindowClosesAtOnceWhenTheShardGoesIdle) {
+  int64_t now;
+  Coalescing c = busy_shard(kMs, now);
+  now = run_loaded(c, now, 0.3, 5);
+  EXPECT_EQ(c.window_ns(), kMs) << "30% with the window: what the window saves, kept";
+  run_loaded(c, now, 0.05, 1);
+  EXPECT_EQ(c.window_ns(), 0);
 }
 
 TEST(Coalescing, NoWindowWhereSubscribersAreNotWrittenAgainSoon) {
   Coalescing c;
   c.set_max_delay_ns(kMs);
-  int64_t now = run_loaded(c, kMs, 0.9, 3, 0.1);
+  int64_t now = run_loaded(c, kMs, 0.95, 10, 0.1);
   EXPECT_EQ(c.window_ns(), 0) << "busy, but each subscriber written seldom: a window would only delay";
-  now = run_loaded(c, now, 0.9, 1, 0.6);
+  now = run_loaded(c, now, 0.95, 5, 0.6);
   EXPECT_EQ(c.window_ns(), kMs);
-  now = run_loaded(c, now, 0.9, 3, 0.3);
+  now = run_loaded(c, now, 0.95, 3, 0.3);
   EXPECT_EQ(c.window_ns(), kMs) << "a quarter or more keeps it open";
-  now = run_loaded(c, now, 0.9, 1, 0.2);
+  now = run_loaded(c, now, 0.95, 1, 0.2);
   EXPECT_EQ(c.window_ns(), 0);
 }
 
