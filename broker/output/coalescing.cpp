@@ -21,13 +21,15 @@ constexpr double kSaturating = 0.90;
 // ... for kHotPeriods measuring periods in a row: one 10 ms period can run
 // hot on a burst of publishes (or the loadgen catching up on its schedule)
 // in a shard that averages 55% (0.8 for 50 ms was seen there).
-constexpr int kHotPeriods = 5;
+constexpr int kHotPeriods = 10;
 // An open window halves the load it is judged by, so the shard cannot tell
-// from it whether it still needs one: it closes it every kRecheckPeriods and
-// looks at a period without it (the window reopens after that one period if
-// the shard is still saturating: 1% of the time at twice the sends). An idle
-// shard closes it at once.
-constexpr int kRecheckPeriods = 100;
+// from it whether it still needs one: every kRecheckPeriods it closes the
+// window and looks at one period without it, and reopens it at once if the
+// shard was still above kStillSaturating then (4% of the time at twice the
+// sends where it stays open). A window opened on a burst closes within a
+// quarter of a second. An idle shard closes it at once.
+constexpr int kRecheckPeriods = 25;
+constexpr double kStillSaturating = 0.75;
 constexpr double kIdle = 0.10;
 // A window gathers only for subscribers written again soon: at least half
 // the writes must follow their subscriber's previous one closely (see
@@ -41,17 +43,23 @@ constexpr double kGathersKeep = 0.25;
 }  // namespace
 
 void Coalescing::retune(double load, double close_share) {
+  const bool rechecking = std::exchange(rechecking_, false);
   if (window_ns_ != 0) {
     if (load < kIdle || close_share < kGathersKeep) {
       window_ns_ = 0;
       hot_periods_ = 0;
     } else if (++open_periods_ >= kRecheckPeriods) {
       window_ns_ = 0;
-      hot_periods_ = kHotPeriods - 1;  // it was saturating until now: one period decides
+      rechecking_ = true;
     }
     return;
   }
-  hot_periods_ = load > kSaturating && close_share >= kGathersOpen ? hot_periods_ + 1 : 0;
+  const bool gathers = close_share >= kGathersOpen;
+  if (rechecking) {
+    hot_periods_ = gathers && load > kStillSaturating ? kHotPeriods : 0;
+  } else {
+    hot_periods_ = gathers && load > kSaturating ? hot_periods_ + 1 : 0;
+  }
   if (hot_periods_ >= kHotPeriods) {
     window_ns_ = max_delay_ns_;
     open_periods_ = 0;

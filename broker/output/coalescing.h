@@ -102,6 +102,7 @@ class Coalescing {
   uint64_t close_writes_ = 0;
   int open_periods_ = 0;  // measuring periods since the window opened
   int hot_periods_ = 0;   // periods in a row near saturation without a window
+  bool rechecking_ = false;  // the window was closed to look at the load without it
 
   // Sets the window from the share of the last period the shard was on a
   // CPU and the share of its writes that came soon after their subscriber's

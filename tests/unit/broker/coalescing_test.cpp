@@ -34,7 +34,7 @@ int64_t run_loaded(Coalescing& c, int64_t now, double load, int periods, double 
 Coalescing busy_shard(int64_t max_delay, int64_t& now) {
   Coalescing c;
   c.set_max_delay_ns(max_delay);
-  now = run_loaded(c, 1000 * kMs, 0.95, 5);
+  now = run_loaded(c, 1000 * kMs, 0.95, 10);
   EXPECT_EQ(c.window_ns(), max_delay);
   return c;
 }
@@ -110,34 +110,40 @@ TEST(Coalescing, NoMessageWaitsLongerThanTheWindow) {
 TEST(Coalescing, AWindowOpensOnlyNearSaturation) {
   Coalescing c;
   c.set_max_delay_ns(2 * kMs);
-  int64_t now = run_loaded(c, kMs, 0.85, 20);
+  int64_t now = run_loaded(c, kMs, 0.85, 50);
   EXPECT_EQ(c.window_ns(), 0) << "85% busy: room to spare, so every message goes out at once";
-  now = run_loaded(c, now, 0.95, 4);
+  now = run_loaded(c, now, 0.95, 9);
   now = run_loaded(c, now, 0.5, 1);
-  now = run_loaded(c, now, 0.95, 4);
-  EXPECT_EQ(c.window_ns(), 0) << "a hot period or four among cooler ones: a burst, not saturation";
+  now = run_loaded(c, now, 0.95, 9);
+  EXPECT_EQ(c.window_ns(), 0) << "hot periods among cooler ones: a burst, not saturation";
   run_loaded(c, now, 0.95, 1);
-  EXPECT_EQ(c.window_ns(), 2 * kMs) << "95% busy for 50 ms: near saturation";
+  EXPECT_EQ(c.window_ns(), 2 * kMs) << "95% busy for 100 ms: near saturation";
 }
 
-TEST(Coalescing, AnOpenWindowIsRecheckedWithoutItEverySecond) {
-  Coalescing c;
-  c.set_max_delay_ns(kMs);
-  int64_t now = run_loaded(c, kMs, 0.95, 5);
-  ASSERT_EQ(c.window_ns(), kMs);
-  // The window halves the load; that alone must not close it.
+// Periods with the window open at `load`, until it closes (at most 1,000).
+int periods_open(Coalescing& c, int64_t& now, double load) {
   int open_for = 0;
   while (c.window_ns() != 0 && open_for < 1000) {
-    now = run_loaded(c, now, 0.45, 1);
+    now = run_loaded(c, now, load, 1);
     ++open_for;
   }
-  EXPECT_EQ(open_for, 100) << "closed after 100 periods of 10 ms to look at the load without it";
-  now = run_loaded(c, now, 0.95, 1);
-  EXPECT_EQ(c.window_ns(), kMs) << "still saturating without it: open again after one period";
-  for (int i = 0; i < 100; ++i) now = run_loaded(c, now, 0.45, 1);
-  ASSERT_EQ(c.window_ns(), 0);
-  now = run_loaded(c, now, 0.6, 5);
+  return open_for;
+}
+
+TEST(Coalescing, AnOpenWindowIsRecheckedWithoutItFourTimesASecond) {
+  Coalescing c;
+  c.set_max_delay_ns(kMs);
+  int64_t now = run_loaded(c, kMs, 0.95, 10);
+  ASSERT_EQ(c.window_ns(), kMs);
+  // The window halves the load; that alone must not close it.
+  EXPECT_EQ(periods_open(c, now, 0.45), 25) << "closed after 25 periods of 10 ms to look at the load without it";
+  now = run_loaded(c, now, 0.8, 1);
+  EXPECT_EQ(c.window_ns(), kMs) << "still saturating without it (80% right after closing): open again at once";
+  EXPECT_EQ(periods_open(c, now, 0.45), 25);
+  now = run_loaded(c, now, 0.6, 1);
   EXPECT_EQ(c.window_ns(), 0) << "the load fell meanwhile: 60% without a window keeps it closed";
+  now = run_loaded(c, now, 0.8, 20);
+  EXPECT_EQ(c.window_ns(), 0) << "once closed, only saturation opens it again";
 }
 
 TEST(Coalescing, AnOpenWindowClosesAtOnceWhenTheShardGoesIdle) {
@@ -152,9 +158,9 @@ TEST(Coalescing, AnOpenWindowClosesAtOnceWhenTheShardGoesIdle) {
 TEST(Coalescing, NoWindowWhereSubscribersAreNotWrittenAgainSoon) {
   Coalescing c;
   c.set_max_delay_ns(kMs);
-  int64_t now = run_loaded(c, kMs, 0.95, 10, 0.1);
+  int64_t now = run_loaded(c, kMs, 0.95, 20, 0.1);
   EXPECT_EQ(c.window_ns(), 0) << "busy, but each subscriber written seldom: a window would only delay";
-  now = run_loaded(c, now, 0.95, 5, 0.6);
+  now = run_loaded(c, now, 0.95, 10, 0.6);
   EXPECT_EQ(c.window_ns(), kMs);
   now = run_loaded(c, now, 0.95, 3, 0.3);
   EXPECT_EQ(c.window_ns(), kMs) << "a quarter or more keeps it open";
