@@ -60,13 +60,14 @@ class Coalescing {
   int64_t take_longest_wait_ns() { return std::exchange(longest_wait_ns_, 0); }
 
   // Once per loop iteration, at `now_ns`. Every kPeriodNs the window is set
-  // from the period's load, the share of it the shard's thread ran on a
-  // CPU: `thread_cpu_ns()` reads its CPU time (user and system, so the
-  // sends the kernel makes inside the wait count too), once per period.
-  template <class ReadCpu>
-  void adapt(int64_t now_ns, ReadCpu&& thread_cpu_ns) {
+  // from the period's load, the share of it the shard's thread ran on a CPU
+  // or waited for one: `demand_ns()` reads that time (core/thread_demand.h;
+  // system time included, so the sends the kernel makes inside the wait
+  // count too), once per period.
+  template <class ReadDemand>
+  void adapt(int64_t now_ns, ReadDemand&& demand_ns) {
     if (now_ns < period_end_ns_) return;
-    const int64_t cpu_ns = thread_cpu_ns();
+    const int64_t cpu_ns = demand_ns();
     if (period_end_ns_ > 0)
       retune(double(cpu_ns - period_cpu_ns_) / double(now_ns - period_start_ns_),
              writes_ == 0 ? 0.0 : double(close_writes_) / double(writes_));

@@ -15,6 +15,7 @@
 
 #include "shard/shard.h"
 #include "core/clock.h"
+#include "core/thread_demand.h"
 
 namespace ringcast {
 namespace {
@@ -73,6 +74,7 @@ void Shard::run() {
   next_rate_sample_ms_ = now_ms_ + 1000;
   if (index_ == 0) io_->start_accepting(node_.listen_fd);
   io_->schedule_tick(kTickMs);
+  ThreadDemand demand;  // of this thread: the window follows it
   while (!(shutting_down_ && live_conns_ == 0)) {
     // Tasks a shard posts to itself are run next iteration, without sleeping;
     // messages held back for coalescing bound the sleep.
@@ -91,11 +93,7 @@ void Shard::run() {
     engine_.flush_outboxes();
     const int64_t busy_until_ns = monotonic_ns();
     counters_.loop_busy_us.add(uint64_t(busy_until_ns - busy_from_ns) / 1000);
-    coalescing_.adapt(busy_until_ns, [] {
-      timespec t{};
-      clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-      return int64_t(t.tv_sec) * 1000000000 + t.tv_nsec;
-    });
+    coalescing_.adapt(busy_until_ns, [&demand] { return demand.ns(); });
   }
   engine_.flush_outboxes();
 }

@@ -3,6 +3,7 @@
 # writes at once; and no message waits in the shard longer than the
 # configured bound.
 
+import collections
 import selectors
 import socket
 import threading
@@ -12,7 +13,6 @@ from harness import ServerTestCase, cmd, info_fields, rss_factor, skip_unless_ri
 
 FACTOR = rss_factor()
 LISTENERS = 50
-PIPELINED = 2000
 
 
 def shard0(client):
@@ -65,17 +65,28 @@ class CoalescingTest(ServerTestCase):
         # Paced publishing leaves a shard room to spare, and it writes at once (what the idle
         # test shows). Only a shard near saturation opens a window: publishes pipelined in
         # batches, the next batch sent before the last one's replies are read, keep it busy.
-        batch = cmd("PUBLISH", "busy", "x" * 48) * PIPELINED
-        replies = b":%d\r\n" % LISTENERS * PIPELINED
+        # A batch is sized to ~4 ms of the shard's work: enough to keep it busy while Python
+        # turns around, and short enough that each loop iteration (a read's worth of commands)
+        # stays well under the window, or no window could gather anything (a sanitizer build
+        # takes ~20x as long per publish as a release build).
+        publish, reply = cmd("PUBLISH", "busy", "x" * 48), b":%d\r\n" % LISTENERS
         publisher = self.client(server.port)
         opened, waits, open_runs = 0, [], [[]]
+        in_flight, size, last = collections.deque(), 200, None
         deadline = time.monotonic() + 30
         try:
-            publisher.send(batch)
+            publisher.send(publish * size)
+            in_flight.append(size)
             while time.monotonic() < deadline and (opened < 3 or len(waits) < 3 or self.open_totals(open_runs, max_delay_us)[0] < 0.5):
-                publisher.send(batch)
-                self.assertEqual(publisher.read_exact(len(replies), timeout=20), replies)
-                now = shard0(watcher)
+                publisher.send(publish * size)
+                in_flight.append(size)
+                done = in_flight.popleft()
+                self.assertEqual(publisher.read_exact(len(reply) * done, timeout=20), reply * done)
+                now, at = shard0(watcher), time.monotonic()
+                if last is not None:
+                    rate = (now["publishes"] - last[0]["publishes"]) / max(at - last[1], 1e-4)
+                    size = max(20, min(4000, int(rate * 0.004)))
+                last = (now, at)
                 if now["coalescing_window_us"] > 0:
                     opened += 1
                     open_runs[-1].append((time.monotonic(), now))
@@ -83,7 +94,9 @@ class CoalescingTest(ServerTestCase):
                     open_runs.append([])
                 if now["coalescing_max_wait_us"] > 0:
                     waits.append(now["coalescing_max_wait_us"])
-            self.assertEqual(publisher.read_exact(len(replies), timeout=20), replies)
+            while in_flight:
+                done = in_flight.popleft()
+                self.assertEqual(publisher.read_exact(len(reply) * done, timeout=20), reply * done)
         finally:
             stop.set()
             reader.join()
