@@ -4,32 +4,36 @@
 namespace ringcast::output {
 namespace {
 
-// A window opens when, writing without one, the shard's thread is on a CPU
-// more than kSaturating of the time: near saturation, where messages would
-// soon queue behind sends and where the sends a window saves matter. Below
-// that the shard answers fastest by writing at once, and does: at 2,000
-// publishes/s to 100 subscribers a 1 ms window halves ringcast's CPU per
-// delivery (to 0.5x redis-server's) but makes its p99 2.7x redis-server's;
-// without one, that shard is 50-75% busy, at redis-server's CPU and
-// latency. At 20,000/s to 100 it is 92-100% busy without a window, ~40%
-// with one.
+// A window opens only where the shard has fallen behind its publishers:
+// writing without one, its thread runs or waits for a CPU more than
+// kSaturating of the time (the load: see core/thread_demand.h), and its
+// writes already carry several messages each (kBehind, below). There
+// messages queue behind the shard's own sends anyway, and the sends a window
+// saves matter. A shard that keeps up answers fastest by writing at once,
+// and does: at 2,000 publishes/s to 100 subscribers (55-80% busy, one
+// message per write) a 1 ms window halves ringcast's CPU per delivery (to
+// 0.5x redis-server's) but makes its p99 2.7x redis-server's; without one
+// it runs at redis-server's CPU and latency. At 20,000/s to 100 it is
+// 85-100% busy without a window (by the machine's speed at the time) with
+// 6-7 messages per write, ~40% busy with one.
 // Measured and rejected: sizing the window to gather a fixed number of
 // messages per write from the rate of delivering iterations. A saturated
 // loop runs few, long iterations, so that rate reads low exactly where a
 // window saves most.
-constexpr double kSaturating = 0.90;
-// ... for kHotPeriods measuring periods in a row: one 10 ms period can run
-// hot on a burst of publishes (or the loadgen catching up on its schedule)
-// in a shard that averages 55% (0.8 for 50 ms was seen there).
-constexpr int kHotPeriods = 10;
+constexpr double kSaturating = 0.75;
+// ... on average: the load of each 10 ms period goes into a moving average
+// (each period weighs kNewWeight), since one period can run hot on a burst
+// of publishes (or the loadgen catching up on its schedule) in a shard that
+// averages 55%, and a saturated one reads anywhere from 80% to 100%. From
+// 50%, 30 ms at 100% leaves the average at 74%; 40 ms lifts it past 75%.
+constexpr double kNewWeight = 0.2;
 // An open window halves the load it is judged by, so the shard cannot tell
 // from it whether it still needs one: every kRecheckPeriods it closes the
 // window and looks at one period without it, and reopens it at once if the
-// shard was still above kStillSaturating then (4% of the time at twice the
-// sends where it stays open). A window opened on a burst closes within a
-// quarter of a second. An idle shard closes it at once.
+// shard was still saturating then (4% of the time at twice the sends where
+// it stays open). A window opened on a burst closes within a quarter of a
+// second. An idle shard closes it at once.
 constexpr int kRecheckPeriods = 25;
-constexpr double kStillSaturating = 0.75;
 constexpr double kIdle = 0.10;
 // A window gathers only for subscribers written again soon: at least half
 // the writes must follow their subscriber's previous one closely (see
@@ -39,31 +43,40 @@ constexpr double kIdle = 0.10;
 // that closed-loop row a third of its deliveries before this check).
 constexpr double kGathersOpen = 0.5;
 constexpr double kGathersKeep = 0.25;
+// Behind: a loop that keeps up writes each message in the iteration it
+// arrived, one per write (2,000 publishes/s to 100 subscribers: 1.0), and
+// holding it would only add latency. One that has fallen behind finds
+// several publishes waiting each iteration (20,000/s: 6-7 per write).
+constexpr double kBehind = 1.5;
 
 }  // namespace
 
-void Coalescing::retune(double load, double close_share) {
+void Coalescing::retune(const Period& period) {
+  const double load = period.load;
   const bool rechecking = std::exchange(rechecking_, false);
   if (window_ns_ != 0) {
-    if (load < kIdle || close_share < kGathersKeep) {
+    if (load < kIdle || period.close_share < kGathersKeep) {
       window_ns_ = 0;
-      hot_periods_ = 0;
+      load_without_window_ = 0;
     } else if (++open_periods_ >= kRecheckPeriods) {
       window_ns_ = 0;
       rechecking_ = true;
     }
     return;
   }
-  const bool gathers = close_share >= kGathersOpen;
+  const bool gathers = period.close_share >= kGathersOpen && period.messages_per_write >= kBehind;
+  bool open = false;
   if (rechecking) {
-    hot_periods_ = gathers && load > kStillSaturating ? kHotPeriods : 0;
+    // The average starts again from this period: the load before was the window's.
+    load_without_window_ = load;
+    open = gathers && load > kSaturating;
   } else {
-    hot_periods_ = gathers && load > kSaturating ? hot_periods_ + 1 : 0;
+    load_without_window_ += kNewWeight * (load - load_without_window_);
+    open = gathers && load_without_window_ > kSaturating;
   }
-  if (hot_periods_ >= kHotPeriods) {
+  if (open) {
     window_ns_ = max_delay_ns_;
     open_periods_ = 0;
-    hot_periods_ = 0;
   }
 }
 

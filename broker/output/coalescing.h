@@ -12,10 +12,11 @@
 // them at once, with whatever messages the connection holds).
 //
 // The window follows load (see coalescing.cpp): `max_delay` while the shard
-// would otherwise be near saturation and its subscribers are written often
-// enough for a window to gather, zero otherwise: a shard with room to spare
-// answers fastest by writing at once, and one near saturation would soon
-// make messages wait longer than the window behind its own sends.
+// has fallen behind its publishers (busy, with several messages per write
+// already) and its subscribers are written often enough for a window to
+// gather, zero otherwise: a shard that keeps up answers fastest by writing
+// at once, and one that has fallen behind makes messages wait behind its
+// own sends anyway.
 #pragma once
 
 #include <algorithm>
@@ -59,21 +60,25 @@ class Coalescing {
   // call: the latency coalescing added, as the loop really kept the deadline.
   int64_t take_longest_wait_ns() { return std::exchange(longest_wait_ns_, 0); }
 
-  // Once per loop iteration, at `now_ns`. Every kPeriodNs the window is set
-  // from the period's load, the share of it the shard's thread ran on a CPU
-  // or waited for one: `demand_ns()` reads that time (core/thread_demand.h;
-  // system time included, so the sends the kernel makes inside the wait
-  // count too), once per period.
+  // Once per loop iteration, at `now_ns`, with the count of messages the
+  // shard has delivered so far. Every kPeriodNs the window is set from the
+  // period's figures: its load, the share of it the shard's thread ran on a
+  // CPU or waited for one (`demand_ns()` reads that time, once per period:
+  // core/thread_demand.h; system time included, so the sends the kernel
+  // makes inside the wait count too), and how many messages each write to a
+  // subscriber carried.
   template <class ReadDemand>
-  void adapt(int64_t now_ns, ReadDemand&& demand_ns) {
+  void adapt(int64_t now_ns, uint64_t deliveries, ReadDemand&& demand_ns) {
     if (now_ns < period_end_ns_) return;
     const int64_t cpu_ns = demand_ns();
     if (period_end_ns_ > 0)
-      retune(double(cpu_ns - period_cpu_ns_) / double(now_ns - period_start_ns_),
-             writes_ == 0 ? 0.0 : double(close_writes_) / double(writes_));
+      retune(Period{double(cpu_ns - period_cpu_ns_) / double(now_ns - period_start_ns_),
+                    writes_ == 0 ? 0.0 : double(close_writes_) / double(writes_),
+                    writes_ == 0 ? 0.0 : double(deliveries - period_deliveries_) / double(writes_)});
     period_start_ns_ = now_ns;
     period_end_ns_ = now_ns + kPeriodNs;
     period_cpu_ns_ = cpu_ns;
+    period_deliveries_ = deliveries;
     writes_ = close_writes_ = 0;
   }
   // A write to a subscriber at `now_ns` whose previous one was at
@@ -99,17 +104,21 @@ class Coalescing {
   int64_t period_start_ns_ = 0;
   int64_t period_end_ns_ = 0;  // 0: not measuring yet
   int64_t period_cpu_ns_ = 0;
+  uint64_t period_deliveries_ = 0;
   uint64_t writes_ = 0;
   uint64_t close_writes_ = 0;
   int open_periods_ = 0;  // measuring periods since the window opened
-  int hot_periods_ = 0;   // periods in a row near saturation without a window
+  double load_without_window_ = 0;  // moving average of the periods' load while closed
   bool rechecking_ = false;  // the window was closed to look at the load without it
 
-  // Sets the window from the share of the last period the shard was on a
-  // CPU and the share of its writes that came soon after their subscriber's
-  // previous one; an open window is closed now and then, to see whether the
-  // shard still needs it.
-  void retune(double load, double close_share);
+  struct Period {
+    double load;                // share of it the thread ran or waited to run
+    double close_share;         // share of writes soon after their subscriber's previous one
+    double messages_per_write;  // deliveries / writes to subscribers
+  };
+  // Sets the window from the last period's figures; an open window is
+  // closed now and then, to see whether the shard still needs it.
+  void retune(const Period& period);
 };
 
 }  // namespace ringcast::output

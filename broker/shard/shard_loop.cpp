@@ -93,7 +93,7 @@ void Shard::run() {
     engine_.flush_outboxes();
     const int64_t busy_until_ns = monotonic_ns();
     counters_.loop_busy_us.add(uint64_t(busy_until_ns - busy_from_ns) / 1000);
-    coalescing_.adapt(busy_until_ns, [&demand] { return demand.ns(); });
+    coalescing_.adapt(busy_until_ns, counters_.deliveries.get(), [&demand] { return demand.ns(); });
   }
   engine_.flush_outboxes();
 }

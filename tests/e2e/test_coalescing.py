@@ -1,4 +1,4 @@
-# delivery.max_delay: a shard near saturation gathers each subscriber's
+# delivery.max_delay: a shard behind its publishers gathers each subscriber's
 # messages for up to the window so one send carries several; an idle shard
 # writes at once; and no message waits in the shard longer than the
 # configured bound.
@@ -63,7 +63,7 @@ class CoalescingTest(ServerTestCase):
         reader = threading.Thread(target=self.drain, args=(listeners, stop, received))
         reader.start()
         # Paced publishing leaves a shard room to spare, and it writes at once (what the idle
-        # test shows). Only a shard near saturation opens a window: publishes pipelined in
+        # test shows). Only a shard behind its publishers opens a window: publishes pipelined in
         # batches, the next batch sent before the last one's replies are read, keep it busy.
         # A batch is sized to ~4 ms of the shard's work: enough to keep it busy while Python
         # turns around, and short enough that each loop iteration (a read's worth of commands)

@@ -16,16 +16,20 @@ constexpr int64_t kPeriod = Coalescing::kPeriodNs;
 // Feeds `periods` measuring periods in which the thread was on a CPU for
 // `load` of the time; returns the clock after them.
 // `close` of each period's 100 writes follow their subscriber's previous
-// write closely (what a window gathers).
-int64_t run_loaded(Coalescing& c, int64_t now, double load, int periods, double close = 1.0) {
+// write closely (what a window gathers); each write carries `per_write`
+// messages (several: a loop that has fallen behind its publishers).
+int64_t run_loaded(Coalescing& c, int64_t now, double load, int periods, double close = 1.0,
+                   double per_write = 6.0) {
   static int64_t cpu = 0;
+  static uint64_t deliveries = 0;
   const auto read_cpu = [&] { return cpu; };
-  c.adapt(now, read_cpu);  // starts a period if none runs
+  c.adapt(now, deliveries, read_cpu);  // starts a period if none runs
   for (int i = 0; i < periods; ++i) {
     for (int w = 0; w < 100; ++w) c.wrote(now + 1, w < int(close * 100) ? now : now - 10 * kPeriod);
+    deliveries += uint64_t(per_write * 100);
     now += kPeriod;
     cpu += int64_t(load * double(kPeriod));
-    c.adapt(now, read_cpu);
+    c.adapt(now, deliveries, read_cpu);
   }
   return now;
 }
@@ -34,7 +38,7 @@ int64_t run_loaded(Coalescing& c, int64_t now, double load, int periods, double 
 Coalescing busy_shard(int64_t max_delay, int64_t& now) {
   Coalescing c;
   c.set_max_delay_ns(max_delay);
-  now = run_loaded(c, 1000 * kMs, 0.95, 10);
+  now = run_loaded(c, 1000 * kMs, 0.95, 20);
   EXPECT_EQ(c.window_ns(), max_delay);
   return c;
 }
@@ -110,14 +114,19 @@ TEST(Coalescing, NoMessageWaitsLongerThanTheWindow) {
 TEST(Coalescing, AWindowOpensOnlyNearSaturation) {
   Coalescing c;
   c.set_max_delay_ns(2 * kMs);
-  int64_t now = run_loaded(c, kMs, 0.85, 50);
-  EXPECT_EQ(c.window_ns(), 0) << "85% busy: room to spare, so every message goes out at once";
-  now = run_loaded(c, now, 0.95, 9);
-  now = run_loaded(c, now, 0.5, 1);
-  now = run_loaded(c, now, 0.95, 9);
-  EXPECT_EQ(c.window_ns(), 0) << "hot periods among cooler ones: a burst, not saturation";
-  run_loaded(c, now, 0.95, 1);
-  EXPECT_EQ(c.window_ns(), 2 * kMs) << "95% busy for 100 ms: near saturation";
+  int64_t now = run_loaded(c, kMs, 0.7, 50);
+  EXPECT_EQ(c.window_ns(), 0) << "70% busy: room to spare, so every message goes out at once";
+  now = run_loaded(c, now, 0.5, 30);
+  now = run_loaded(c, now, 1.0, 3);
+  now = run_loaded(c, now, 0.5, 10);
+  EXPECT_EQ(c.window_ns(), 0) << "30 ms at 100% in a shard at 50%: a burst, not saturation";
+  int periods = 0;
+  while (c.window_ns() == 0 && periods < 100) {
+    now = run_loaded(c, now, periods % 2 ? 0.7 : 1.0, 1);
+    ++periods;
+  }
+  EXPECT_EQ(c.window_ns(), 2 * kMs) << "a saturated shard, reading 70-100% a period";
+  EXPECT_LE(periods, 15) << "opened within 150 ms";
 }
 
 // Periods with the window open at `load`, until it closes (at most 1,000).
@@ -130,19 +139,29 @@ int periods_open(Coalescing& c, int64_t& now, double load) {
   return open_for;
 }
 
+TEST(Coalescing, NoWindowWhileTheLoopKeepsUpWithItsPublishers) {
+  Coalescing c;
+  c.set_max_delay_ns(kMs);
+  int64_t now = run_loaded(c, kMs, 0.95, 50, 1.0, 1.0);
+  EXPECT_EQ(c.window_ns(), 0) << "busy, but every message is written in the iteration it arrived";
+  run_loaded(c, now, 0.95, 1, 1.0, 2.0);
+  EXPECT_EQ(c.window_ns(), kMs) << "two messages a write: the loop has fallen behind";
+}
+
 TEST(Coalescing, AnOpenWindowIsRecheckedWithoutItFourTimesASecond) {
   Coalescing c;
   c.set_max_delay_ns(kMs);
-  int64_t now = run_loaded(c, kMs, 0.95, 10);
+  int64_t now = kMs;
+  while (c.window_ns() == 0 && now < 100 * kPeriod) now = run_loaded(c, now, 0.95, 1);
   ASSERT_EQ(c.window_ns(), kMs);
   // The window halves the load; that alone must not close it.
   EXPECT_EQ(periods_open(c, now, 0.45), 25) << "closed after 25 periods of 10 ms to look at the load without it";
   now = run_loaded(c, now, 0.8, 1);
-  EXPECT_EQ(c.window_ns(), kMs) << "still saturating without it (80% right after closing): open again at once";
+  EXPECT_EQ(c.window_ns(), kMs) << "still behind without it (80% right after closing): open again at once";
   EXPECT_EQ(periods_open(c, now, 0.45), 25);
   now = run_loaded(c, now, 0.6, 1);
   EXPECT_EQ(c.window_ns(), 0) << "the load fell meanwhile: 60% without a window keeps it closed";
-  now = run_loaded(c, now, 0.8, 20);
+  now = run_loaded(c, now, 0.7, 20);
   EXPECT_EQ(c.window_ns(), 0) << "once closed, only saturation opens it again";
 }
 
