@@ -46,8 +46,10 @@ constexpr double kGathersKeep = 0.25;
 // Behind: a loop that keeps up writes each message in the iteration it
 // arrived, one per write (2,000 publishes/s to 100 subscribers: 1.0), and
 // holding it would only add latency. One that has fallen behind finds
-// several publishes waiting each iteration (20,000/s: 6-7 per write).
-constexpr double kBehind = 1.5;
+// several publishes waiting each iteration (20,000/s: 6-7 per write). Also
+// a moving average: a stall of the machine (or of the publishers) makes a
+// period of a shard that keeps up write several at once.
+constexpr double kBehind = 2.0;
 
 }  // namespace
 
@@ -57,23 +59,23 @@ void Coalescing::retune(const Period& period) {
   if (window_ns_ != 0) {
     if (load < kIdle || period.close_share < kGathersKeep) {
       window_ns_ = 0;
-      load_without_window_ = 0;
+      load_without_window_ = per_write_without_window_ = 0;
     } else if (++open_periods_ >= kRecheckPeriods) {
       window_ns_ = 0;
       rechecking_ = true;
     }
     return;
   }
-  const bool gathers = period.close_share >= kGathersOpen && period.messages_per_write >= kBehind;
-  bool open = false;
   if (rechecking) {
-    // The average starts again from this period: the load before was the window's.
+    // The averages start again from this period: the figures before were the window's.
     load_without_window_ = load;
-    open = gathers && load > kSaturating;
+    per_write_without_window_ = period.messages_per_write;
   } else {
     load_without_window_ += kNewWeight * (load - load_without_window_);
-    open = gathers && load_without_window_ > kSaturating;
+    per_write_without_window_ += kNewWeight * (period.messages_per_write - per_write_without_window_);
   }
+  const bool open = period.close_share >= kGathersOpen && per_write_without_window_ >= kBehind &&
+                    load_without_window_ > kSaturating;
   if (open) {
     window_ns_ = max_delay_ns_;
     open_periods_ = 0;

@@ -108,7 +108,9 @@ class Coalescing {
   uint64_t writes_ = 0;
   uint64_t close_writes_ = 0;
   int open_periods_ = 0;  // measuring periods since the window opened
-  double load_without_window_ = 0;  // moving average of the periods' load while closed
+  // Moving averages of the periods' figures while the window is closed.
+  double load_without_window_ = 0;
+  double per_write_without_window_ = 0;
   bool rechecking_ = false;  // the window was closed to look at the load without it
 
   struct Period {
