@@ -8,9 +8,8 @@ namespace {
 // writing without one, its thread runs or waits for a CPU more than
 // kSaturating of the time (the load: see core/thread_demand.h), and its
 // writes already carry several messages each (kBehind, below); or where it
-// is saturated outright (kFull). There
-// messages queue behind the shard's own sends anyway, and the sends a window
-// saves matter. A shard that keeps up answers fastest by writing at once,
+// is saturated outright (kFull). There messages queue behind the shard's
+// own sends anyway, and the sends a window saves matter. A shard that keeps up answers fastest by writing at once,
 // and does: at 2,000 publishes/s to 100 subscribers (55-80% busy, one
 // message per write) a 1 ms window halves ringcast's CPU per delivery (to
 // 0.5x redis-server's) but makes its p99 2.7x redis-server's; without one

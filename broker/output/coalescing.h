@@ -13,8 +13,8 @@
 //
 // The window follows load (see coalescing.cpp): `max_delay` while the shard
 // has fallen behind its publishers (busy, with several messages per write
-// already) and its subscribers are written often enough for a window to
-// gather, zero otherwise: a shard that keeps up answers fastest by writing
+// already, or saturated outright) and its subscribers are written often
+// enough for a window to gather, zero otherwise: a shard that keeps up answers fastest by writing
 // at once, and one that has fallen behind makes messages wait behind its
 // own sends anyway.
 #pragma once
