@@ -59,10 +59,9 @@ constexpr double kFull = 0.9;
 }  // namespace
 
 void Coalescing::retune(const Period& period) {
-  const double load = period.load;
   const bool rechecking = std::exchange(rechecking_, false);
   if (window_ns_ != 0) {
-    if (load < kIdle || period.close_share < kGathersKeep) {
+    if (period.load < kIdle || period.close_share < kGathersKeep) {
       window_ns_ = 0;
       load_without_window_ = per_write_without_window_ = 0;
     } else if (++open_periods_ >= kRecheckPeriods) {
@@ -73,10 +72,10 @@ void Coalescing::retune(const Period& period) {
   }
   if (rechecking) {
     // The averages start again from this period: the figures before were the window's.
-    load_without_window_ = load;
+    load_without_window_ = period.load;
     per_write_without_window_ = period.messages_per_write;
   } else {
-    load_without_window_ += kNewWeight * (load - load_without_window_);
+    load_without_window_ += kNewWeight * (period.load - load_without_window_);
     per_write_without_window_ += kNewWeight * (period.messages_per_write - per_write_without_window_);
   }
   const bool behind = per_write_without_window_ >= kBehind && load_without_window_ > kSaturating;
